@@ -1,0 +1,42 @@
+import socket
+from urllib.parse import urlsplit
+
+import pytest
+from django.conf import settings
+from rest_framework.test import APIClient
+
+START_HINTS = {
+    "PostgreSQL": "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start",
+    "Redis": 'redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no',
+}
+
+
+def _answers(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Fail at once, naming the service, when PostgreSQL or Redis is not reachable."""
+    database = settings.DATABASES["default"]
+    redis = urlsplit(settings.REDIS_URL)
+    services = {
+        "PostgreSQL": (database["HOST"] or "127.0.0.1", int(database["PORT"] or 5432), "TEST_DATABASE_URL"),
+        "Redis": (redis.hostname or "127.0.0.1", redis.port or 6379, "TEST_REDIS_URL"),
+    }
+    down = [
+        f"{name} is not reachable at {host}:{port} (set {variable} to point elsewhere). Start it with:\n"
+        f"    {START_HINTS[name]}"
+        for name, (host, port, variable) in services.items()
+        if not _answers(host, port)
+    ]
+    if down:
+        pytest.exit("\n".join(down), returncode=3)
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
