@@ -22,6 +22,7 @@ $(VENV)/.installed: $(BIN)/python requirements.txt requirements-dev.txt
 
 migrate: $(VENV)/.installed .env
 	$(BIN)/python manage.py migrate --no-input -v 0
+	$(BIN)/python manage.py load_catalog
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py collectstatic --no-input -v 0
 

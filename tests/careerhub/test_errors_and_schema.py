@@ -1,3 +1,9 @@
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+
 def test_an_unknown_url_is_a_problem_json_404(client):
     response = client.get("/api/v1/no-such-thing/")
 
@@ -21,3 +27,33 @@ def test_an_unhandled_error_is_a_problem_json_500_without_a_stack_trace(client, 
     assert response.status_code == 500
     assert response.json()["code"] == "server_error"
     assert "Traceback" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_schema_is_openapi_3_and_documents_the_catalog(client):
+    response = client.get("/api/v1/schema/", HTTP_ACCEPT="application/json")
+
+    schema = response.json()
+    assert response.status_code == 200
+    assert schema["openapi"].startswith("3.")
+    assert {"/api/v1/paths/", "/api/v1/paths/{slug}/", "/api/v1/skills/", "/api/v1/skills/{slug}/"} <= set(
+        schema["paths"]
+    )
+
+
+def test_the_schema_generates_without_warnings():
+    out = StringIO()
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--api-version", "v1", stdout=out)
+
+    assert out.getvalue().startswith("openapi: 3")
+
+
+@pytest.mark.django_db
+def test_the_docs_page_works_offline_with_its_own_assets(client):
+    page = client.get("/api/v1/docs/")
+
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
+    assert client.get("/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js").status_code == 200

@@ -37,4 +37,4 @@ def test_health_probes_are_not_redirected_to_https(client, settings):
     settings.SECURE_SSL_REDIRECT = True
 
     assert client.get("/health/live").status_code == 200
-    assert client.get("/api/v1/schema/").status_code == 301
+    assert client.get("/api/v1/paths/").status_code == 301

@@ -1,0 +1,217 @@
+"""The catalog: career paths, the skills they share, and their milestone templates.
+
+A learner's own roadmap (a later addition) copies these templates; the stable ``slug`` of
+each milestone is what links the copy back to the catalog across catalog versions.
+"""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+
+class Skill(models.Model):
+    class Category(models.TextChoices):
+        PROGRAMMING = "programming", "Programming"
+        SOFTWARE_ENGINEERING = "software_engineering", "Software engineering"
+        MACHINE_LEARNING = "machine_learning", "Machine learning"
+        GENERATIVE_AI = "generative_ai", "Generative AI"
+        DATA = "data", "Data"
+        STATISTICS = "statistics", "Statistics"
+        ANALYTICS = "analytics", "Analytics"
+        COMMUNICATION = "communication", "Communication"
+        BUSINESS = "business", "Business"
+        DEVOPS = "devops", "DevOps"
+        CLOUD = "cloud", "Cloud"
+        OPERATIONS = "operations", "Operations"
+        ML_LIFECYCLE = "ml_lifecycle", "ML lifecycle"
+        BLOCKCHAIN = "blockchain", "Blockchain"
+        GOVERNANCE = "governance", "Governance"
+
+    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=200)
+    category = models.CharField(max_length=32, choices=Category.choices)
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CareerPath(models.Model):
+    slug = models.SlugField(max_length=80, unique=True)
+    title = models.CharField(max_length=200)
+    summary = models.TextField()
+    choose_if = models.TextField(help_text="Who enjoys this work; shown when choosing a path.")
+    # Ordered lists of {"text"/"name", "description", "milestones": [slug, ...]}, edited as a whole.
+    responsibilities = models.JSONField(default=list)
+    success_metrics = models.JSONField(default=list)
+    getting_started = models.JSONField(default=list)
+    version = models.PositiveIntegerField(
+        default=1, help_text="Raised on every content change; roadmaps offer an upgrade when it moves."
+    )
+    skills = models.ManyToManyField(Skill, through="PathSkill", related_name="paths")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(version__gte=1), name="roadmaps_path_version_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PathSkill(models.Model):
+    """A skill the path requires, in one of the path's named skill groups."""
+
+    path = models.ForeignKey(CareerPath, on_delete=models.CASCADE, related_name="path_skills")
+    skill = models.ForeignKey(Skill, on_delete=models.PROTECT, related_name="path_skills")
+    group = models.CharField(max_length=120)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["path", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["path", "skill"], name="roadmaps_pathskill_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.path.slug}: {self.skill.slug} ({self.group})"
+
+
+class Stage(models.Model):
+    path = models.ForeignKey(CareerPath, on_delete=models.CASCADE, related_name="stages")
+    slug = models.SlugField(max_length=80)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+    retired = models.BooleanField(default=False, help_text="No longer in the catalog file.")
+
+    class Meta:
+        ordering = ["path", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["path", "slug"], name="roadmaps_stage_slug_unique_per_path"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.path.slug}: {self.title}"
+
+
+class MilestoneTemplate(models.Model):
+    class Kind(models.TextChoices):
+        SKILL = "skill", "Skill"
+        COURSE = "course", "Course"
+        CERTIFICATION = "certification", "Certification"
+        PROJECT = "project", "Portfolio project"
+        PRACTICE = "practice", "Practice"
+
+    class Evidence(models.TextChoices):
+        NONE = "none", "None"
+        REPOSITORY = "repository", "Repository URL"
+        CREDENTIAL = "credential", "Credential ID or URL, and date"
+        LINK = "link", "Link to published work"
+
+    path = models.ForeignKey(CareerPath, on_delete=models.CASCADE, related_name="milestones")
+    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="milestones")
+    slug = models.SlugField(max_length=100, help_text="Permanent: learners' progress is kept by this slug.")
+    order = models.PositiveSmallIntegerField(default=0)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    title = models.CharField(max_length=200)
+    description = models.TextField()
+    estimated_hours = models.PositiveIntegerField(validators=[MinValueValidator(1), MaxValueValidator(1000)])
+    evidence = models.CharField(max_length=16, choices=Evidence.choices, default=Evidence.NONE)
+    acceptance_criteria = models.JSONField(default=list, blank=True)
+    skills = models.ManyToManyField(Skill, related_name="milestones")
+    prerequisites = models.ManyToManyField(
+        "self", through="MilestonePrerequisite", symmetrical=False, related_name="unlocks"
+    )
+    retired = models.BooleanField(default=False, help_text="No longer in the catalog file.")
+
+    class Meta:
+        ordering = ["path", "stage__order", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["path", "slug"], name="roadmaps_milestone_slug_unique_per_path"),
+            models.CheckConstraint(
+                condition=models.Q(estimated_hours__gte=1, estimated_hours__lte=1000),
+                name="roadmaps_milestone_hours_in_range",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="certification") | models.Q(evidence="credential"),
+                name="roadmaps_certification_needs_credential",
+                violation_error_message="A certification needs a credential as evidence.",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="project") | models.Q(evidence="repository"),
+                name="roadmaps_project_needs_repository",
+                violation_error_message="A portfolio project needs a repository URL as evidence.",
+            ),
+        ]
+        indexes = [models.Index(fields=["path", "retired"], name="roadmaps_milestone_path_live")]
+
+    def __str__(self) -> str:
+        return f"{self.path.slug}/{self.slug}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.stage_id and self.path_id and self.stage.path_id != self.path_id:
+            raise ValidationError({"stage": "The stage belongs to another path."})
+        is_project = self.kind == self.Kind.PROJECT
+        if is_project and len(self.acceptance_criteria or []) < 3:
+            raise ValidationError({"acceptance_criteria": "A portfolio project needs at least three criteria."})
+        if not is_project and self.acceptance_criteria:
+            raise ValidationError({"acceptance_criteria": "Only portfolio projects have acceptance criteria."})
+
+
+class MilestonePrerequisite(models.Model):
+    milestone = models.ForeignKey(MilestoneTemplate, on_delete=models.CASCADE, related_name="prerequisite_links")
+    requires = models.ForeignKey(MilestoneTemplate, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["milestone", "requires"], name="roadmaps_prerequisite_unique"),
+            models.CheckConstraint(
+                condition=~models.Q(milestone=models.F("requires")),
+                name="roadmaps_prerequisite_not_self",
+                violation_error_message="A milestone cannot be its own prerequisite.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.milestone} requires {self.requires}"
+
+    def clean(self) -> None:
+        super().clean()
+        # The check constraint says the same, but an admin inline excludes ``milestone`` from
+        # constraint validation, so the rule is stated here too.
+        if self.milestone_id and self.milestone_id == self.requires_id:
+            raise ValidationError({"requires": "A milestone cannot be its own prerequisite."})
+        if self.milestone_id and self.requires_id and self.milestone.path_id != self.requires.path_id:
+            raise ValidationError({"requires": "A prerequisite must be a milestone of the same path."})
+
+
+class Resource(models.Model):
+    class Kind(models.TextChoices):
+        DOCUMENTATION = "documentation", "Documentation"
+        COURSE = "course", "Course"
+        BOOK = "book", "Book"
+        ARTICLE = "article", "Article"
+        VIDEO = "video", "Video"
+        TOOL = "tool", "Tool"
+        DATASET = "dataset", "Dataset"
+        CERTIFICATION = "certification", "Certification"
+        REPOSITORY = "repository", "Repository"
+
+    milestone = models.ForeignKey(MilestoneTemplate, on_delete=models.CASCADE, related_name="resources")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    title = models.CharField(max_length=200)
+    url = models.URLField(max_length=500)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["milestone", "order", "id"]
+
+    def __str__(self) -> str:
+        return self.title
