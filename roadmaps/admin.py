@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import Count
 
 from roadmaps.models import CareerPath, MilestonePrerequisite, MilestoneTemplate, PathSkill, Resource, Skill, Stage
-from roadmaps.services import catalog_path_version_bump
+from roadmaps.services.catalog import catalog_path_version_bump
 
 
 class VersionBumpingAdmin(admin.ModelAdmin):

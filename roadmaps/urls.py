@@ -1,10 +1,10 @@
 from django.urls import path
 
-from roadmaps import apis
+from roadmaps.apis import catalog as catalog_apis
 
 urlpatterns = [
-    path("paths/", apis.CareerPathListApi.as_view(), name="path-list"),
-    path("paths/<slug:slug>/", apis.CareerPathDetailApi.as_view(), name="path-detail"),
-    path("skills/", apis.SkillListApi.as_view(), name="skill-list"),
-    path("skills/<slug:slug>/", apis.SkillDetailApi.as_view(), name="skill-detail"),
+    path("paths/", catalog_apis.CareerPathListApi.as_view(), name="path-list"),
+    path("paths/<slug:slug>/", catalog_apis.CareerPathDetailApi.as_view(), name="path-detail"),
+    path("skills/", catalog_apis.SkillListApi.as_view(), name="skill-list"),
+    path("skills/<slug:slug>/", catalog_apis.SkillDetailApi.as_view(), name="skill-detail"),
 ]

@@ -7,7 +7,7 @@ import pytest
 import yaml
 from django.conf import settings
 
-from roadmaps.services import catalog_load
+from roadmaps.services.catalog import catalog_load
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ from django.test.utils import CaptureQueriesContext
 
 from roadmaps.catalog import CatalogError
 from roadmaps.models import CareerPath, MilestonePrerequisite, MilestoneTemplate, Resource, Skill, Stage
-from roadmaps.selectors import catalog_path_export
-from roadmaps.services import catalog_load
+from roadmaps.selectors.catalog import catalog_path_export
+from roadmaps.services.catalog import catalog_load
 from tests.roadmaps.conftest import edit_yaml
 
 pytestmark = pytest.mark.django_db
@@ -102,7 +102,7 @@ def test_the_database_matches_the_files_after_loading(catalog_dir: Path):
     catalog_load(directory=catalog_dir)
 
     from roadmaps.catalog import catalog_read
-    from roadmaps.services import _canonical
+    from roadmaps.services.catalog import _canonical
 
     for data in catalog_read(catalog_dir).paths:
         assert catalog_path_export(path=CareerPath.objects.get(slug=data["slug"])) == _canonical(data)

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from roadmaps.catalog import CatalogError, catalog_read
-from roadmaps.services import catalog_write
+from roadmaps.services.catalog import catalog_write
 
 
 class Command(BaseCommand):

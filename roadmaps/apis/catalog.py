@@ -4,7 +4,7 @@ from rest_framework.permissions import AllowAny
 
 from roadmaps.filters import SkillFilter
 from roadmaps.models import CareerPath, MilestoneTemplate, Skill
-from roadmaps.selectors import career_path_get, career_path_list, path_skill_groups, skill_get, skill_list
+from roadmaps.selectors.catalog import career_path_get, career_path_list, path_skill_groups, skill_get, skill_list
 
 
 class SkillBriefSerializer(serializers.ModelSerializer):

@@ -15,7 +15,7 @@ from roadmaps.models import (
     Skill,
     Stage,
 )
-from roadmaps.selectors import catalog_path_export
+from roadmaps.selectors.catalog import catalog_path_export
 
 
 @dataclass
