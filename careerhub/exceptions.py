@@ -103,8 +103,18 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
             errors=flatten_errors(exc.detail),
         )
     else:
-        body = problem(exc.status_code, code=exc.get_codes(), detail=str(exc.detail))
+        code, detail = _code_and_detail(exc)
+        body = problem(exc.status_code, code=code, detail=detail)
     return _problem_response(body, headers)
+
+
+def _code_and_detail(exc: exceptions.APIException) -> tuple[str, str]:
+    detail = exc.detail
+    if isinstance(detail, dict):  # simplejwt: {"detail": ..., "code": ..., "messages": [...]}
+        return str(detail.get("code") or exc.default_code), str(detail.get("detail") or exc.default_detail)
+    if isinstance(detail, list):
+        return exc.default_code, " ".join(str(item) for item in detail)
+    return str(getattr(detail, "code", None) or exc.default_code), str(detail)
 
 
 def _json_problem(status_code: int, code: str, detail: str) -> JsonResponse:

@@ -11,6 +11,7 @@ handler404 = "careerhub.exceptions.not_found"
 handler500 = "careerhub.exceptions.server_error"
 
 api_v1 = [
+    path("", include("accounts.urls")),
     path("", include("roadmaps.urls")),
     path("schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="v1:schema"), name="docs"),

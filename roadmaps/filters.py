@@ -1,6 +1,6 @@
 import django_filters
 
-from roadmaps.models import Skill
+from roadmaps.models import Milestone, MilestoneTemplate, Roadmap, Skill
 
 
 class SkillFilter(django_filters.FilterSet):
@@ -12,3 +12,26 @@ class SkillFilter(django_filters.FilterSet):
     class Meta:
         model = Skill
         fields = ["category", "path"]
+
+
+class MilestoneFilter(django_filters.FilterSet):
+    state = django_filters.MultipleChoiceFilter(choices=Milestone.State.choices, help_text="One or more states.")
+    kind = django_filters.MultipleChoiceFilter(choices=MilestoneTemplate.Kind.choices)
+    due_before = django_filters.DateFilter(
+        field_name="target_date", lookup_expr="lte", help_text="Target date on or before this day."
+    )
+    due_after = django_filters.DateFilter(
+        field_name="target_date", lookup_expr="gte", help_text="Target date on or after this day."
+    )
+
+    class Meta:
+        model = Milestone
+        fields = ["state", "kind", "due_before", "due_after"]
+
+
+class RoadmapFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=Roadmap.Status.choices)
+
+    class Meta:
+        model = Roadmap
+        fields = ["status"]

@@ -4,6 +4,7 @@ A learner's own roadmap (a later addition) copies these templates; the stable ``
 each milestone is what links the copy back to the catalog across catalog versions.
 """
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -215,3 +216,136 @@ class Resource(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# The learner's side ---------------------------------------------------------------------
+
+
+class Roadmap(models.Model):
+    """A learner's own copy of a career path (the plan), made from the catalog (the template)."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        PAUSED = "paused", "Paused"
+        ARCHIVED = "archived", "Archived"
+
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roadmaps")
+    path = models.ForeignKey(CareerPath, on_delete=models.PROTECT, related_name="roadmaps")
+    catalog_version = models.PositiveIntegerField(help_text="The path version this roadmap was last synced with.")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["learner", "path"], name="roadmaps_roadmap_one_per_path"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.learner} on {self.path.slug}"
+
+
+class Milestone(models.Model):
+    """One step of a learner's roadmap: a copy of a catalog milestone, or the learner's own."""
+
+    class State(models.TextChoices):
+        NOT_STARTED = "not_started", "Not started"
+        IN_PROGRESS = "in_progress", "In progress"
+        IN_REVIEW = "in_review", "In review"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+        DONE = "done", "Done"
+        SKIPPED = "skipped", "Skipped"
+
+    roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="milestones")
+    template = models.ForeignKey(
+        MilestoneTemplate, on_delete=models.SET_NULL, null=True, blank=True, related_name="learner_milestones"
+    )
+    slug = models.SlugField(max_length=100, help_text="The catalog slug; custom milestones get custom-<id>.")
+    position = models.PositiveIntegerField(default=0)
+    stage_slug = models.SlugField(max_length=80, blank=True)
+    stage_title = models.CharField(max_length=200, blank=True)
+    kind = models.CharField(max_length=16, choices=MilestoneTemplate.Kind.choices)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    estimated_hours = models.PositiveIntegerField(validators=[MinValueValidator(1), MaxValueValidator(1000)])
+    evidence_kind = models.CharField(
+        max_length=16, choices=MilestoneTemplate.Evidence.choices, default=MilestoneTemplate.Evidence.NONE
+    )
+    acceptance_criteria = models.JSONField(default=list, blank=True)
+    skills = models.ManyToManyField(Skill, blank=True, related_name="learner_milestones")
+    is_custom = models.BooleanField(default=False, help_text="Added by the learner, not copied from the catalog.")
+    retired_from_catalog = models.BooleanField(
+        default=False, help_text="The catalog dropped it; kept because the learner has progress on it."
+    )
+
+    state = models.CharField(max_length=20, choices=State.choices, default=State.NOT_STARTED)
+    skip_reason = models.TextField(blank=True)
+    target_date = models.DateField(null=True, blank=True)
+    evidence_url = models.URLField(max_length=500, blank=True)
+    credential_id = models.CharField(max_length=200, blank=True)
+    credential_date = models.DateField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(blank=True, help_text="Private to the learner.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["roadmap", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["roadmap", "slug"], name="roadmaps_milestone_slug_unique_per_roadmap"),
+            models.CheckConstraint(
+                condition=models.Q(estimated_hours__gte=1, estimated_hours__lte=1000),
+                name="roadmaps_learner_milestone_hours_in_range",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state="skipped") | ~models.Q(skip_reason=""),
+                name="roadmaps_skipped_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state="done", completed_at__isnull=False)
+                | (~models.Q(state="done") & models.Q(completed_at__isnull=True)),
+                name="roadmaps_completed_at_iff_done",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["roadmap", "position"], name="roadmaps_milestone_order"),
+            models.Index(fields=["roadmap", "state"], name="roadmaps_milestone_state"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.roadmap_id}/{self.slug}"
+
+
+class ProgressEntry(models.Model):
+    """Append-only: time spent, a note, evidence, a state change. Corrections are new entries.
+
+    The id is generated by the client, so an entry sent twice (an offline retry) is stored once.
+    """
+
+    id = models.UUIDField(primary_key=True)
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="progress_entries")
+    milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="entries")
+    minutes = models.PositiveIntegerField(default=0, validators=[MaxValueValidator(24 * 60)])
+    note = models.TextField(blank=True)
+    evidence_url = models.URLField(max_length=500, blank=True)
+    state_from = models.CharField(max_length=20, choices=Milestone.State.choices, blank=True)
+    state_to = models.CharField(max_length=20, choices=Milestone.State.choices, blank=True)
+    logged_at = models.DateTimeField(help_text="When the work happened.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["logged_at", "created_at"]
+        verbose_name_plural = "progress entries"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(minutes__lte=24 * 60), name="roadmaps_entry_minutes_at_most_a_day"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["milestone", "logged_at"], name="roadmaps_entry_milestone_time"),
+            models.Index(fields=["learner", "logged_at"], name="roadmaps_entry_learner_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.minutes} min on {self.milestone_id} at {self.logged_at:%Y-%m-%d %H:%M}"

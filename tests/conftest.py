@@ -40,3 +40,26 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 @pytest.fixture
 def api_client() -> APIClient:
     return APIClient()
+
+
+@pytest.fixture
+def learner(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(time_zone="Europe/Berlin")
+
+
+@pytest.fixture
+def learner_client(learner) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(learner)
+    return client
+
+
+@pytest.fixture
+def other_client(db) -> APIClient:
+    from tests.factories import UserFactory
+
+    client = APIClient()
+    client.force_authenticate(UserFactory())
+    return client

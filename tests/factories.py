@@ -1,7 +1,7 @@
 import factory
 
 from accounts.models import User
-from roadmaps.models import CareerPath, MilestoneTemplate, Resource, Skill, Stage
+from roadmaps.models import CareerPath, MilestoneTemplate, PathSkill, Resource, Skill, Stage
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -74,3 +74,42 @@ class ResourceFactory(factory.django.DjangoModelFactory):
     kind = Resource.Kind.DOCUMENTATION
     title = "Official docs"
     url = factory.Sequence(lambda n: f"https://docs.example.org/{n}/")
+
+
+def small_path(*, slug: str = "mlops-engineer", extra_milestones: int = 0) -> CareerPath:
+    """A path of two stages: a skill, a course, a certification and a project (plus extra skills)."""
+    path = CareerPathFactory(slug=slug, title=slug.replace("-", " ").title())
+    basics = StageFactory(path=path, slug="foundations", title="Foundations", order=0)
+    portfolio = StageFactory(path=path, slug="portfolio", title="Portfolio", order=1)
+    python = Skill.objects.get_or_create(slug="python", defaults={"name": "Python", "category": "programming"})[0]
+    docker = Skill.objects.get_or_create(slug="docker", defaults={"name": "Docker", "category": "devops"})[0]
+    MilestoneTemplateFactory(stage=basics, slug="python-basics", order=0, estimated_hours=10, skills=[python])
+    MilestoneTemplateFactory(
+        stage=basics, slug="docker-course", kind="course", order=1, estimated_hours=20, skills=[docker]
+    )
+    for index in range(extra_milestones):
+        MilestoneTemplateFactory(
+            stage=basics, slug=f"extra-{index}", order=2 + index, estimated_hours=1, skills=[python]
+        )
+    MilestoneTemplateFactory(
+        stage=portfolio,
+        slug="cloud-cert",
+        kind="certification",
+        evidence="credential",
+        order=0,
+        estimated_hours=40,
+        skills=[docker],
+    )
+    MilestoneTemplateFactory(
+        stage=portfolio,
+        slug="pipeline-project",
+        kind="project",
+        evidence="repository",
+        order=1,
+        estimated_hours=30,
+        acceptance_criteria=["It retrains.", "It gates.", "It rolls back."],
+        skills=[python, docker],
+    )
+    for template in path.milestones.all():
+        PathSkill.objects.get_or_create(path=path, skill=template.skills.first(), defaults={"group": "Core"})
+    return path

@@ -1,0 +1,597 @@
+"""The learner's API: roadmaps, milestones, the progress log, stats, the quiz and the skill gap."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from roadmaps.filters import MilestoneFilter, RoadmapFilter
+from roadmaps.models import CareerPath, Milestone, MilestoneTemplate, ProgressEntry, Roadmap, Skill
+from roadmaps.quiz import QUESTIONS, QUESTIONS_BY_SLUG, quiz_score
+from roadmaps.selectors.catalog import career_path_list
+from roadmaps.selectors.learning import (
+    milestone_get,
+    milestone_list,
+    progress_entry_list,
+    roadmap_get,
+    roadmap_list,
+    skill_gap,
+)
+from roadmaps.selectors.stats import learner_stats, learner_today, roadmap_stats
+from roadmaps.services.learning import (
+    milestone_create_custom,
+    milestone_note_set,
+    milestone_skip,
+    milestone_unskip,
+    milestone_update,
+    progress_entry_log,
+    roadmap_enroll,
+    roadmap_reorder,
+    roadmap_set_status,
+    roadmap_upgrade,
+)
+
+# Serializers ----------------------------------------------------------------------------
+
+
+class PathRefSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    title = serializers.CharField()
+    version = serializers.IntegerField(help_text="The catalog's current version of the path.")
+
+
+class WeekHoursSerializer(serializers.Serializer):
+    week_start = serializers.DateField(help_text="Monday, in the learner's time zone.")
+    hours = serializers.FloatField()
+
+
+class StatsSerializer(serializers.Serializer):
+    milestones_total = serializers.IntegerField(help_text="Milestones on the plan (skipped ones excluded).")
+    milestones_done = serializers.IntegerField()
+    milestones_skipped = serializers.IntegerField()
+    completion_percent = serializers.FloatField(help_text="Done over not skipped.")
+    hours_logged = serializers.FloatField()
+    hours_estimated = serializers.FloatField(help_text="Estimated hours of the milestones on the plan.")
+    hours_remaining = serializers.FloatField(help_text="Estimate left on unfinished milestones, less time logged.")
+    weekly_hours = WeekHoursSerializer(many=True, help_text="The last 12 weeks, oldest first.")
+    current_streak_days = serializers.IntegerField(help_text="Consecutive local days with an entry, up to today.")
+    longest_streak_days = serializers.IntegerField()
+    pace_hours_per_week = serializers.FloatField(help_text="Average over the last 4 weeks (or since the start).")
+    weekly_hours_goal = serializers.IntegerField(allow_null=True)
+    projected_finish_date = serializers.DateField(allow_null=True, help_text="Null when there is no pace yet.")
+    overdue_milestones = serializers.IntegerField()
+    next_target_date = serializers.DateField(allow_null=True)
+    skills_built = serializers.IntegerField(help_text="Distinct skills of done milestones; shared skills count once.")
+    status = serializers.ChoiceField(choices=["on_track", "at_risk", "behind"])
+    reasons = serializers.ListField(child=serializers.CharField(), help_text="Why the status is not on track.")
+
+
+class MilestoneSerializer(serializers.ModelSerializer):
+    roadmap = serializers.IntegerField(source="roadmap_id", read_only=True)
+    stage = serializers.SerializerMethodField()
+    skills = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
+    acceptance_criteria = serializers.ListField(child=serializers.CharField())
+    hours_logged = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Milestone
+        fields = [
+            "id",
+            "roadmap",
+            "slug",
+            "position",
+            "stage",
+            "kind",
+            "title",
+            "description",
+            "estimated_hours",
+            "evidence_kind",
+            "acceptance_criteria",
+            "skills",
+            "is_custom",
+            "retired_from_catalog",
+            "state",
+            "skip_reason",
+            "target_date",
+            "evidence_url",
+            "credential_id",
+            "credential_date",
+            "completed_at",
+            "hours_logged",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema(
+        responses={"type": "object", "properties": {"slug": {"type": "string"}, "title": {"type": "string"}}}
+    )
+    def get_stage(self, milestone: Milestone) -> dict:
+        return {"slug": milestone.stage_slug, "title": milestone.stage_title}
+
+    def get_hours_logged(self, milestone: Milestone) -> float:
+        return round(milestone.logged_minutes / 60, 2)
+
+
+class RoadmapSerializer(serializers.ModelSerializer):
+    path = PathRefSerializer()
+    upgrade_available = serializers.SerializerMethodField(help_text="The catalog has a newer version of the path.")
+    milestones_total = serializers.IntegerField()
+    milestones_done = serializers.IntegerField()
+    completion_percent = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Roadmap
+        fields = [
+            "id",
+            "path",
+            "status",
+            "catalog_version",
+            "upgrade_available",
+            "milestones_total",
+            "milestones_done",
+            "completion_percent",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_upgrade_available(self, roadmap: Roadmap) -> bool:
+        return roadmap.catalog_version < roadmap.path.version
+
+    def get_completion_percent(self, roadmap: Roadmap) -> float:
+        total = roadmap.milestones_total
+        return round(100 * roadmap.milestones_done / total, 1) if total else 0.0
+
+
+class RoadmapDetailSerializer(RoadmapSerializer):
+    milestones = MilestoneSerializer(many=True, source="milestone_rows")
+    stats = StatsSerializer()
+
+    class Meta(RoadmapSerializer.Meta):
+        fields = [*RoadmapSerializer.Meta.fields, "milestones", "stats"]
+        read_only_fields = fields
+
+
+class ProgressEntrySerializer(serializers.ModelSerializer):
+    milestone = serializers.IntegerField(source="milestone_id", read_only=True)
+
+    class Meta:
+        model = ProgressEntry
+        fields = [
+            "id",
+            "milestone",
+            "minutes",
+            "note",
+            "evidence_url",
+            "state_from",
+            "state_to",
+            "logged_at",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+def _roadmap_detail(request, roadmap_id: int) -> dict:
+    roadmap = roadmap_get(user=request.user, roadmap_id=roadmap_id)
+    roadmap.learner = request.user
+    roadmap.milestone_rows = list(milestone_list(roadmap=roadmap))
+    roadmap.stats = roadmap_stats(roadmap=roadmap)
+    return RoadmapDetailSerializer(roadmap).data
+
+
+# Roadmaps -------------------------------------------------------------------------------
+
+
+class EnrollInputSerializer(serializers.Serializer):
+    path = serializers.SlugField(help_text="Slug of the career path.")
+
+
+class RoadmapUpdateSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Roadmap.Status.choices)
+
+
+@extend_schema(tags=["roadmaps"])
+class RoadmapListApi(generics.ListAPIView):
+    serializer_class = RoadmapSerializer
+    filterset_class = RoadmapFilter
+    ordering = "id"
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no user
+            return Roadmap.objects.none()
+        return roadmap_list(user=self.request.user)
+
+    @extend_schema(summary="The learner's roadmaps")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        summary="Enrol in a career path",
+        description="Copies the path's current milestones into a new roadmap (201). Enrolling again in the "
+        "same path answers the existing roadmap (200) and makes it active if it was archived.",
+        request=EnrollInputSerializer,
+        responses={201: RoadmapDetailSerializer, 200: RoadmapDetailSerializer},
+    )
+    def post(self, request):
+        serializer = EnrollInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        path = CareerPath.objects.filter(slug=serializer.validated_data["path"]).first()
+        if path is None:
+            raise serializers.ValidationError({"path": ["There is no career path with this slug."]})
+        roadmap, created = roadmap_enroll(learner=request.user, path=path)
+        return Response(
+            _roadmap_detail(request, roadmap.pk), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        )
+
+
+@extend_schema(tags=["roadmaps"])
+class RoadmapDetailApi(APIView):
+    @extend_schema(summary="A roadmap with its milestones and stats", responses=RoadmapDetailSerializer)
+    def get(self, request, roadmap_id: int):
+        return Response(_roadmap_detail(request, roadmap_id))
+
+    @extend_schema(
+        summary="Pause, archive or reactivate a roadmap",
+        request=RoadmapUpdateSerializer,
+        responses=RoadmapDetailSerializer,
+    )
+    def patch(self, request, roadmap_id: int):
+        roadmap = roadmap_get(user=request.user, roadmap_id=roadmap_id)
+        serializer = RoadmapUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        roadmap_set_status(roadmap=roadmap, **serializer.validated_data)
+        return Response(_roadmap_detail(request, roadmap_id))
+
+
+@extend_schema(tags=["roadmaps"])
+class RoadmapUpgradeApi(APIView):
+    @extend_schema(
+        summary="Take the catalog's newer version of the path, keeping all progress",
+        request=None,
+        responses=RoadmapDetailSerializer,
+    )
+    def post(self, request, roadmap_id: int):
+        roadmap_upgrade(roadmap=roadmap_get(user=request.user, roadmap_id=roadmap_id))
+        return Response(_roadmap_detail(request, roadmap_id))
+
+
+@extend_schema(tags=["stats"])
+class RoadmapStatsApi(APIView):
+    @extend_schema(summary="Stats of one roadmap", responses=StatsSerializer)
+    def get(self, request, roadmap_id: int):
+        roadmap = roadmap_get(user=request.user, roadmap_id=roadmap_id)
+        roadmap.learner = request.user
+        return Response(StatsSerializer(roadmap_stats(roadmap=roadmap)).data)
+
+
+@extend_schema(tags=["stats"])
+class LearnerStatsApi(APIView):
+    @extend_schema(summary="Stats across all the learner's roadmaps that are not archived", responses=StatsSerializer)
+    def get(self, request):
+        return Response(StatsSerializer(learner_stats(learner=request.user)).data)
+
+
+# Milestones -----------------------------------------------------------------------------
+
+
+class CustomMilestoneInputSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, default="", allow_blank=True, max_length=10_000)
+    kind = serializers.ChoiceField(choices=MilestoneTemplate.Kind.choices, default=MilestoneTemplate.Kind.PRACTICE)
+    estimated_hours = serializers.IntegerField(min_value=1, max_value=1000)
+    target_date = serializers.DateField(required=False, allow_null=True, default=None)
+    skills = serializers.SlugRelatedField(
+        many=True, slug_field="slug", queryset=Skill.objects.all(), required=False, default=list
+    )
+
+
+class MilestoneUpdateSerializer(serializers.Serializer):
+    target_date = serializers.DateField(required=False, allow_null=True)
+    evidence_url = serializers.URLField(required=False, allow_blank=True, max_length=500)
+    credential_id = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    credential_date = serializers.DateField(required=False, allow_null=True)
+    title = serializers.CharField(required=False, max_length=200, help_text="Own milestones only.")
+    description = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
+    estimated_hours = serializers.IntegerField(required=False, min_value=1, max_value=1000)
+
+
+class ReorderInputSerializer(serializers.Serializer):
+    milestones = serializers.ListField(
+        child=serializers.IntegerField(), max_length=1000, help_text="Every milestone id of the roadmap, in order."
+    )
+
+
+class SkipInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class NoteSerializer(serializers.Serializer):
+    note = serializers.CharField(allow_blank=True, max_length=20_000)
+
+
+def _milestone_response(request, milestone_id: int, *, code: int = status.HTTP_200_OK) -> Response:
+    return Response(MilestoneSerializer(milestone_get(user=request.user, milestone_id=milestone_id)).data, status=code)
+
+
+@extend_schema(tags=["milestones"])
+class RoadmapMilestoneListApi(generics.ListAPIView):
+    serializer_class = MilestoneSerializer
+    filterset_class = MilestoneFilter
+    ordering = ("position", "id")
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Milestone.objects.none()
+        return milestone_list(roadmap=roadmap_get(user=self.request.user, roadmap_id=self.kwargs["roadmap_id"]))
+
+    @extend_schema(summary="Milestones of a roadmap, in plan order")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        summary="Add an own milestone at the end of the roadmap",
+        request=CustomMilestoneInputSerializer,
+        responses={201: MilestoneSerializer},
+    )
+    def post(self, request, roadmap_id: int):
+        roadmap = roadmap_get(user=request.user, roadmap_id=roadmap_id)
+        serializer = CustomMilestoneInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        target = serializer.validated_data.get("target_date")
+        if target and target < learner_today(request.user):
+            raise serializers.ValidationError({"target_date": ["A target date cannot be in the past."]})
+        milestone = milestone_create_custom(roadmap=roadmap, **serializer.validated_data)
+        return _milestone_response(request, milestone.pk, code=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["milestones"])
+class RoadmapMilestoneOrderApi(APIView):
+    @extend_schema(
+        summary="Reorder the roadmap's milestones",
+        request=ReorderInputSerializer,
+        responses={204: None},
+    )
+    def put(self, request, roadmap_id: int):
+        roadmap = roadmap_get(user=request.user, roadmap_id=roadmap_id)
+        serializer = ReorderInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        roadmap_reorder(roadmap=roadmap, milestone_ids=serializer.validated_data["milestones"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(tags=["milestones"])
+class MilestoneDetailApi(APIView):
+    @extend_schema(summary="A milestone", responses=MilestoneSerializer)
+    def get(self, request, milestone_id: int):
+        return _milestone_response(request, milestone_id)
+
+    @extend_schema(
+        summary="Set or clear the target date, record evidence, or edit an own milestone",
+        request=MilestoneUpdateSerializer,
+        responses=MilestoneSerializer,
+    )
+    def patch(self, request, milestone_id: int):
+        milestone = milestone_get(user=request.user, milestone_id=milestone_id)
+        serializer = MilestoneUpdateSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        milestone_update(milestone=milestone, learner_today=learner_today(request.user), **serializer.validated_data)
+        return _milestone_response(request, milestone_id)
+
+
+@extend_schema(tags=["milestones"])
+class MilestoneSkipApi(APIView):
+    @extend_schema(
+        summary="Skip a milestone; it leaves the completion ratio and the reason is kept",
+        request=SkipInputSerializer,
+        responses=MilestoneSerializer,
+    )
+    def post(self, request, milestone_id: int):
+        milestone = milestone_get(user=request.user, milestone_id=milestone_id)
+        serializer = SkipInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        milestone_skip(milestone=milestone, **serializer.validated_data)
+        return _milestone_response(request, milestone_id)
+
+
+@extend_schema(tags=["milestones"])
+class MilestoneUnskipApi(APIView):
+    @extend_schema(summary="Put a skipped milestone back on the plan", request=None, responses=MilestoneSerializer)
+    def post(self, request, milestone_id: int):
+        milestone_unskip(milestone=milestone_get(user=request.user, milestone_id=milestone_id))
+        return _milestone_response(request, milestone_id)
+
+
+@extend_schema(tags=["milestones"])
+class MilestoneNoteApi(APIView):
+    @extend_schema(summary="The learner's private note on a milestone", responses=NoteSerializer)
+    def get(self, request, milestone_id: int):
+        return Response({"note": milestone_get(user=request.user, milestone_id=milestone_id).note})
+
+    @extend_schema(summary="Replace the private note", request=NoteSerializer, responses=NoteSerializer)
+    def put(self, request, milestone_id: int):
+        milestone = milestone_get(user=request.user, milestone_id=milestone_id)
+        serializer = NoteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        milestone = milestone_note_set(milestone=milestone, note=serializer.validated_data["note"])
+        return Response({"note": milestone.note})
+
+
+# Progress log ---------------------------------------------------------------------------
+
+
+class ProgressEntryInputSerializer(serializers.Serializer):
+    id = serializers.UUIDField(help_text="Made by the client; sending the same entry again stores it once.")
+    minutes = serializers.IntegerField(min_value=0, max_value=24 * 60, default=0)
+    note = serializers.CharField(required=False, default="", allow_blank=True, max_length=10_000)
+    evidence_url = serializers.URLField(required=False, default="", allow_blank=True, max_length=500)
+    state = serializers.ChoiceField(
+        choices=[Milestone.State.IN_PROGRESS, Milestone.State.DONE],
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Move the milestone: not started → in progress → done; done → in progress reopens it.",
+    )
+    logged_at = serializers.DateTimeField(
+        required=False, default=None, help_text="When the work happened; now if absent."
+    )
+
+
+@extend_schema(tags=["progress"])
+class MilestoneEntryListApi(generics.ListAPIView):
+    serializer_class = ProgressEntrySerializer
+    ordering = ("-logged_at", "-created_at")
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ProgressEntry.objects.none()
+        return progress_entry_list(
+            milestone=milestone_get(user=self.request.user, milestone_id=self.kwargs["milestone_id"])
+        )
+
+    @extend_schema(summary="The milestone's progress log, newest first")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        summary="Log progress on a milestone",
+        description="Entries are never edited; a correction is a new entry. The same id with the same content "
+        "answers the stored entry again (201) and writes nothing; the same id with other content answers 409.",
+        request=ProgressEntryInputSerializer,
+        responses={
+            201: ProgressEntrySerializer,
+            409: OpenApiResponse(description="Illegal state change, missing evidence or id reuse"),
+        },
+    )
+    def post(self, request, milestone_id: int):
+        milestone = milestone_get(user=request.user, milestone_id=milestone_id)
+        serializer = ProgressEntryInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        entry, _ = progress_entry_log(learner=request.user, milestone=milestone, entry_id=data.pop("id"), **data)
+        return Response(ProgressEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
+
+
+# Quiz and skill gap ---------------------------------------------------------------------
+
+
+class QuizOptionSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    text = serializers.CharField()
+
+
+class QuizQuestionSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    text = serializers.CharField()
+    options = QuizOptionSerializer(many=True)
+
+
+class QuizAnswersSerializer(serializers.Serializer):
+    answers = serializers.DictField(
+        child=serializers.SlugField(), help_text="{question slug: option slug}; at least one question answered."
+    )
+
+    def validate_answers(self, answers: dict[str, str]) -> dict[str, str]:
+        if not answers:
+            raise serializers.ValidationError("Answer at least one question.")
+        errors = {}
+        for question_slug, option_slug in answers.items():
+            question = QUESTIONS_BY_SLUG.get(question_slug)
+            if question is None:
+                errors[question_slug] = "Unknown question."
+            elif option_slug not in {option.slug for option in question.options}:
+                errors[question_slug] = f"Unknown option '{option_slug}'."
+        if errors:
+            raise serializers.ValidationError(errors)
+        return answers
+
+
+class QuizFitSerializer(serializers.Serializer):
+    path = PathRefSerializer()
+    summary = serializers.CharField()
+    score = serializers.IntegerField()
+    percent = serializers.IntegerField(help_text="Score as a share of the best score possible for these answers.")
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
+@extend_schema(tags=["quiz"])
+class QuizApi(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(summary="The path-fit questions", responses=QuizQuestionSerializer(many=True))
+    def get(self, request):
+        return Response(QuizQuestionSerializer(QUESTIONS, many=True).data)
+
+    @extend_schema(
+        summary="Rank the career paths for a set of answers (nothing is stored)",
+        request=QuizAnswersSerializer,
+        responses=QuizFitSerializer(many=True),
+    )
+    def post(self, request):
+        serializer = QuizAnswersSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        paths = {path.slug: path for path in career_path_list()}
+        fits = [
+            {
+                "path": paths[fit.path_slug],
+                "summary": paths[fit.path_slug].summary,
+                "score": fit.score,
+                "percent": fit.percent,
+                "reasons": fit.reasons,
+            }
+            for fit in quiz_score(serializer.validated_data["answers"])
+            if fit.path_slug in paths
+        ]
+        return Response(QuizFitSerializer(fits, many=True).data)
+
+
+class SkillRefSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    name = serializers.CharField()
+    category = serializers.CharField()
+
+
+class EarnedFromSerializer(serializers.Serializer):
+    roadmap = serializers.IntegerField(source="roadmap_id")
+    path = serializers.SlugField(source="roadmap.path.slug")
+    milestone = serializers.IntegerField(source="pk")
+    title = serializers.CharField()
+
+
+class BuilderSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    title = serializers.CharField()
+    kind = serializers.CharField()
+    estimated_hours = serializers.IntegerField()
+
+
+class SkillHaveSerializer(serializers.Serializer):
+    skill = SkillRefSerializer()
+    group = serializers.CharField()
+    earned_from = EarnedFromSerializer(many=True, help_text="Done milestones, in any roadmap, that built it.")
+
+
+class SkillMissingSerializer(serializers.Serializer):
+    skill = SkillRefSerializer()
+    group = serializers.CharField()
+    milestones = BuilderSerializer(many=True, help_text="Milestones of this path that build it.")
+
+
+class SkillGapSerializer(serializers.Serializer):
+    path = PathRefSerializer()
+    coverage_percent = serializers.FloatField()
+    have = SkillHaveSerializer(many=True)
+    missing = SkillMissingSerializer(many=True)
+
+
+@extend_schema(tags=["catalog"])
+class SkillGapApi(APIView):
+    @extend_schema(
+        summary="Which skills of a path the learner has already built, and what remains", responses=SkillGapSerializer
+    )
+    def get(self, request, slug: str):
+        path = get_object_or_404(CareerPath, slug=slug)
+        return Response(SkillGapSerializer(skill_gap(user=request.user, path=path)).data)

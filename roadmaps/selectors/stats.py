@@ -1,0 +1,200 @@
+"""Learner statistics, computed from the milestones and the progress log, never stored.
+
+Days and weeks are the learner's local ones (their time zone; weeks start on Monday), so a
+streak follows the learner's calendar across time zones and daylight-saving changes.
+Every figure costs the same three queries however many roadmaps, milestones or entries.
+"""
+
+import math
+import zoneinfo
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.db.models import IntegerField, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
+
+from accounts.models import User
+from roadmaps.models import Milestone, ProgressEntry, Roadmap, Skill
+
+State = Milestone.State
+WEEKS_SHOWN = 12
+PACE_WINDOW_DAYS = 28
+MIN_TRACKED_DAYS = 7  # younger plans are not judged on pace yet
+
+
+class Status:
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    BEHIND = "behind"
+
+
+@dataclass
+class WeekHours:
+    week_start: date
+    hours: float
+
+
+@dataclass
+class Stats:
+    milestones_total: int
+    milestones_done: int
+    milestones_skipped: int
+    completion_percent: float
+    hours_logged: float
+    hours_estimated: float
+    hours_remaining: float
+    weekly_hours: list[WeekHours]
+    current_streak_days: int
+    longest_streak_days: int
+    pace_hours_per_week: float
+    weekly_hours_goal: int | None
+    projected_finish_date: date | None
+    overdue_milestones: int
+    next_target_date: date | None
+    skills_built: int
+    status: str
+    reasons: list[str] = field(default_factory=list)
+
+
+def with_logged_minutes(milestones):
+    """Annotate ``logged_minutes``, the time logged on each milestone, with a correlated subquery."""
+    total = (
+        ProgressEntry.objects.filter(milestone=OuterRef("pk"))
+        .order_by()
+        .values("milestone")
+        .annotate(total=Sum("minutes"))
+        .values("total")
+    )
+    return milestones.annotate(logged_minutes=Coalesce(Subquery(total, output_field=IntegerField()), 0))
+
+
+def learner_today(learner: User, *, now: datetime | None = None) -> date:
+    return (now or timezone.now()).astimezone(zoneinfo.ZoneInfo(learner.time_zone)).date()
+
+
+def _daily_minutes(entries) -> dict[date, int]:
+    return {row["day"]: row["minutes"] for row in entries.values("day").annotate(minutes=Sum("minutes")).order_by()}
+
+
+def _streaks(active_days: Iterable[date], today: date) -> tuple[int, int]:
+    """(current, longest) runs of consecutive active days; today may still be ahead."""
+    days = set(active_days)
+    longest = run = 0
+    previous = None
+    for day in sorted(days):
+        run = run + 1 if previous and day - previous == timedelta(days=1) else 1
+        longest = max(longest, run)
+        previous = day
+    current = 0
+    cursor = today if today in days else today - timedelta(days=1)
+    while cursor in days:
+        current += 1
+        cursor -= timedelta(days=1)
+    return current, longest
+
+
+def _weekly_hours(daily: dict[date, int], today: date) -> list[WeekHours]:
+    this_monday = today - timedelta(days=today.weekday())
+    weeks = [this_monday - timedelta(weeks=n) for n in range(WEEKS_SHOWN - 1, -1, -1)]
+    minutes = dict.fromkeys(weeks, 0)
+    for day, value in daily.items():
+        monday = day - timedelta(days=day.weekday())
+        if monday in minutes:
+            minutes[monday] += value
+    return [WeekHours(week_start=week, hours=round(minutes[week] / 60, 2)) for week in weeks]
+
+
+def _stats(
+    *,
+    learner: User,
+    milestones,
+    entries,
+    since: date,
+    today: date,
+    pace_goal: int | None,
+) -> Stats:
+    tz = zoneinfo.ZoneInfo(learner.time_zone)
+    rows = list(
+        with_logged_minutes(milestones).values("id", "state", "estimated_hours", "target_date", "logged_minutes")
+    )
+    daily = _daily_minutes(entries.annotate(day=TruncDate("logged_at", tzinfo=tz)))
+    skills_built = Skill.objects.filter(learner_milestones__in=milestones.filter(state=State.DONE)).distinct().count()
+
+    planned = [row for row in rows if row["state"] != State.SKIPPED]
+    remaining = [row for row in planned if row["state"] != State.DONE]
+    done = len(planned) - len(remaining)
+    hours_remaining = sum(max(0, row["estimated_hours"] * 60 - row["logged_minutes"]) for row in remaining) / 60
+    overdue = [row for row in remaining if row["target_date"] and row["target_date"] < today]
+    upcoming = sorted(row["target_date"] for row in remaining if row["target_date"] and row["target_date"] >= today)
+    last_target = max((row["target_date"] for row in remaining if row["target_date"]), default=None)
+
+    tracked_days = (today - since).days + 1
+    window_days = max(MIN_TRACKED_DAYS, min(PACE_WINDOW_DAYS, tracked_days))
+    window_minutes = sum(value for day, value in daily.items() if day > today - timedelta(days=window_days))
+    pace = window_minutes / 60 / (window_days / 7)
+    projected = None
+    if hours_remaining == 0 and remaining:
+        projected = today
+    elif hours_remaining and pace:
+        projected = today + timedelta(days=math.ceil(hours_remaining / pace * 7))
+
+    reasons = []
+    if overdue:
+        reasons.append(f"{len(overdue)} milestone(s) past their target date")
+    if remaining and last_target and (projected is None or projected > last_target):
+        reasons.append("at the current pace the last target date will be missed")
+    if remaining and pace_goal and tracked_days >= MIN_TRACKED_DAYS and pace < pace_goal:
+        reasons.append(f"pace below the goal of {pace_goal} h a week")
+    status = Status.BEHIND if overdue else Status.AT_RISK if reasons else Status.ON_TRACK
+
+    current, longest = _streaks(daily, today)
+    return Stats(
+        milestones_total=len(planned),
+        milestones_done=done,
+        milestones_skipped=len(rows) - len(planned),
+        completion_percent=round(100 * done / len(planned), 1) if planned else 0.0,
+        hours_logged=round(sum(daily.values()) / 60, 2),
+        hours_estimated=float(sum(row["estimated_hours"] for row in planned)),
+        hours_remaining=round(hours_remaining, 2),
+        weekly_hours=_weekly_hours(daily, today),
+        current_streak_days=current,
+        longest_streak_days=longest,
+        pace_hours_per_week=round(pace, 2),
+        weekly_hours_goal=pace_goal,
+        projected_finish_date=projected,
+        overdue_milestones=len(overdue),
+        next_target_date=upcoming[0] if upcoming else None,
+        skills_built=skills_built,
+        status=status,
+        reasons=reasons,
+    )
+
+
+def roadmap_stats(*, roadmap: Roadmap, now: datetime | None = None) -> Stats:
+    learner = roadmap.learner
+    today = learner_today(learner, now=now)
+    return _stats(
+        learner=learner,
+        milestones=Milestone.objects.filter(roadmap=roadmap),
+        entries=ProgressEntry.objects.filter(milestone__roadmap=roadmap),
+        since=learner_today(learner, now=roadmap.created_at),
+        today=today,
+        pace_goal=None,  # the weekly goal is for all of the learner's roadmaps together
+    )
+
+
+def learner_stats(*, learner: User, now: datetime | None = None) -> Stats:
+    """Across the learner's roadmaps that are not archived; a skill built twice counts once."""
+    roadmaps = Roadmap.objects.filter(learner=learner).exclude(status=Roadmap.Status.ARCHIVED)
+    first = roadmaps.order_by("created_at").values_list("created_at", flat=True).first()
+    today = learner_today(learner, now=now)
+    return _stats(
+        learner=learner,
+        milestones=Milestone.objects.filter(roadmap__in=roadmaps),
+        entries=ProgressEntry.objects.filter(milestone__roadmap__in=roadmaps),
+        since=learner_today(learner, now=first) if first else today,
+        today=today,
+        pace_goal=learner.weekly_hours_goal,
+    )

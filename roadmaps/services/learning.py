@@ -1,0 +1,407 @@
+"""Writes on a learner's own roadmaps: enrolment, planning, states and the progress log."""
+
+import uuid
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from rest_framework import status
+
+from accounts.models import User
+from careerhub.exceptions import ApplicationError
+from roadmaps.models import CareerPath, Milestone, MilestoneTemplate, ProgressEntry, Roadmap, Skill
+
+State = Milestone.State
+Kind = MilestoneTemplate.Kind
+
+# Which states a learner may move a milestone to, by the state it is in. Reviews (in review,
+# changes requested, approval) are the mentors' workflow and are not reachable from here.
+LEARNER_TRANSITIONS: dict[str, frozenset[str]] = {
+    State.NOT_STARTED: frozenset({State.IN_PROGRESS}),
+    State.IN_PROGRESS: frozenset({State.DONE}),
+    State.CHANGES_REQUESTED: frozenset({State.IN_PROGRESS}),
+    State.DONE: frozenset({State.IN_PROGRESS}),  # reopened: a correction
+    State.IN_REVIEW: frozenset(),
+    State.SKIPPED: frozenset(),  # un-skip instead
+}
+SKIPPABLE = frozenset({State.NOT_STARTED, State.IN_PROGRESS, State.CHANGES_REQUESTED})
+CLOCK_SKEW = timedelta(minutes=5)
+TEMPLATE_TEXT_FIELDS = ("kind", "title", "description", "estimated_hours", "acceptance_criteria")
+
+
+def _conflict(code: str, message: str, **extra: Any) -> ApplicationError:
+    return ApplicationError(message, code=code, status_code=status.HTTP_409_CONFLICT, extra=extra)
+
+
+def _ensure_writable(roadmap: Roadmap) -> None:
+    if roadmap.status == Roadmap.Status.ARCHIVED:
+        raise _conflict("roadmap_archived", "This roadmap is archived; make it active again to change it.")
+
+
+def _milestone_from_template(roadmap: Roadmap, template: MilestoneTemplate, *, position: int) -> Milestone:
+    return Milestone(
+        roadmap=roadmap,
+        template=template,
+        slug=template.slug,
+        position=position,
+        stage_slug=template.stage.slug,
+        stage_title=template.stage.title,
+        evidence_kind=template.evidence,
+        **{name: getattr(template, name) for name in TEMPLATE_TEXT_FIELDS},
+    )
+
+
+def _live_templates(path: CareerPath) -> list[MilestoneTemplate]:
+    return list(
+        path.milestones.filter(retired=False)
+        .select_related("stage")
+        .prefetch_related("skills")
+        .order_by("stage__order", "order", "id")
+    )
+
+
+def _copy_skills(pairs: list[tuple[Milestone, MilestoneTemplate]]) -> None:
+    through = Milestone.skills.through
+    through.objects.filter(milestone__in=[milestone for milestone, _ in pairs]).delete()
+    through.objects.bulk_create(
+        through(milestone=milestone, skill=skill) for milestone, template in pairs for skill in template.skills.all()
+    )
+
+
+@transaction.atomic
+def roadmap_enroll(*, learner: User, path: CareerPath) -> tuple[Roadmap, bool]:
+    """The learner's roadmap on ``path``: the existing one (made active again), or a new copy."""
+    existing = Roadmap.objects.select_for_update().filter(learner=learner, path=path).first()
+    if existing is None:
+        try:
+            with transaction.atomic():
+                roadmap = Roadmap.objects.create(learner=learner, path=path, catalog_version=path.version)
+        except IntegrityError:  # a concurrent request enrolled first
+            existing = Roadmap.objects.select_for_update().get(learner=learner, path=path)
+        else:
+            templates = _live_templates(path)
+            milestones = Milestone.objects.bulk_create(
+                _milestone_from_template(roadmap, template, position=index) for index, template in enumerate(templates)
+            )
+            _copy_skills(list(zip(milestones, templates, strict=True)))
+            return roadmap, True
+    if existing.status == Roadmap.Status.ARCHIVED:
+        existing.status = Roadmap.Status.ACTIVE
+        existing.save(update_fields=["status", "updated_at"])
+    return existing, False
+
+
+def _has_progress(milestone: Milestone, with_entries: set[int]) -> bool:
+    return (
+        milestone.state != State.NOT_STARTED
+        or milestone.id in with_entries
+        or bool(milestone.note or milestone.target_date or milestone.evidence_url)
+    )
+
+
+@transaction.atomic
+def roadmap_upgrade(*, roadmap: Roadmap) -> Roadmap:
+    """Bring the roadmap to the path's current catalog version, keeping all progress by slug.
+
+    Texts of catalog milestones are refreshed; new milestones are placed after their catalog
+    predecessor; milestones the catalog dropped are removed only if the learner never touched
+    them, and otherwise kept and marked as retired from the catalog.
+    """
+    roadmap = Roadmap.objects.select_for_update().select_related("path").get(pk=roadmap.pk)
+    _ensure_writable(roadmap)
+    path = roadmap.path
+    if roadmap.catalog_version >= path.version:
+        return roadmap
+
+    templates = _live_templates(path)
+    mine = list(roadmap.milestones.order_by("position", "id"))
+    by_slug = {milestone.slug: milestone for milestone in mine}
+    live_slugs = {template.slug for template in templates}
+    with_entries = set(
+        ProgressEntry.objects.filter(milestone__roadmap=roadmap).values_list("milestone_id", flat=True).distinct()
+    )
+
+    untouched_dropped = [
+        m for m in mine if not m.is_custom and m.slug not in live_slugs and not _has_progress(m, with_entries)
+    ]
+    Milestone.objects.filter(pk__in=[m.pk for m in untouched_dropped]).delete()
+    mine = [m for m in mine if m not in untouched_dropped]
+    for milestone in mine:
+        if not milestone.is_custom and milestone.slug not in live_slugs:
+            milestone.retired_from_catalog = True
+
+    synced: list[tuple[Milestone, MilestoneTemplate]] = []
+    previous_slug = None
+    for template in templates:
+        milestone = by_slug.get(template.slug)
+        if milestone is None:
+            milestone = _milestone_from_template(roadmap, template, position=0)
+            after = next((i for i, m in enumerate(mine) if m.slug == previous_slug), -1)
+            mine.insert(after + 1, milestone)
+        else:
+            for name in TEMPLATE_TEXT_FIELDS:
+                setattr(milestone, name, getattr(template, name))
+            milestone.template = template
+            milestone.stage_slug, milestone.stage_title = template.stage.slug, template.stage.title
+            milestone.evidence_kind = template.evidence
+            milestone.retired_from_catalog = False
+        synced.append((milestone, template))
+        previous_slug = template.slug
+
+    for position, milestone in enumerate(mine):
+        milestone.position = position
+    Milestone.objects.bulk_create([m for m in mine if m.pk is None])
+    Milestone.objects.bulk_update(
+        [m for m in mine if m.pk is not None],
+        [
+            "position",
+            "template",
+            "stage_slug",
+            "stage_title",
+            "evidence_kind",
+            "retired_from_catalog",
+            *TEMPLATE_TEXT_FIELDS,
+        ],
+    )
+    _copy_skills(synced)
+    roadmap.catalog_version = path.version
+    roadmap.save(update_fields=["catalog_version", "updated_at"])
+    return roadmap
+
+
+def roadmap_set_status(*, roadmap: Roadmap, status: str) -> Roadmap:
+    if roadmap.status != status:
+        roadmap.status = status
+        roadmap.save(update_fields=["status", "updated_at"])
+    return roadmap
+
+
+@transaction.atomic
+def roadmap_reorder(*, roadmap: Roadmap, milestone_ids: list[int]) -> None:
+    """Put the roadmap's milestones in the given order; the list must name each exactly once."""
+    _ensure_writable(roadmap)
+    milestones = {m.pk: m for m in Milestone.objects.select_for_update().filter(roadmap=roadmap)}
+    if len(milestone_ids) != len(set(milestone_ids)) or set(milestone_ids) != set(milestones):
+        raise ApplicationError(
+            "Send every milestone of the roadmap exactly once, in the new order.",
+            code="order_mismatch",
+            extra={"expected": len(milestones), "received": len(milestone_ids)},
+        )
+    changed = []
+    for position, milestone_id in enumerate(milestone_ids):
+        milestone = milestones[milestone_id]
+        if milestone.position != position:
+            milestone.position = position
+            changed.append(milestone)
+    Milestone.objects.bulk_update(changed, ["position"])
+
+
+@transaction.atomic
+def milestone_create_custom(
+    *,
+    roadmap: Roadmap,
+    title: str,
+    kind: str,
+    estimated_hours: int,
+    description: str = "",
+    target_date: date | None = None,
+    skills: list[Skill] | None = None,
+) -> Milestone:
+    _ensure_writable(roadmap)
+    Roadmap.objects.select_for_update().get(pk=roadmap.pk)  # serialises the choice of position
+    last = roadmap.milestones.aggregate(last=Max("position"))["last"]
+    evidence = {Kind.CERTIFICATION: "credential", Kind.PROJECT: "repository"}.get(kind, "none")
+    milestone = Milestone.objects.create(
+        roadmap=roadmap,
+        slug=f"custom-{uuid.uuid4().hex[:12]}",
+        is_custom=True,
+        position=0 if last is None else last + 1,
+        stage_slug="custom",
+        stage_title="My own milestones",
+        kind=kind,
+        title=title,
+        description=description,
+        estimated_hours=estimated_hours,
+        evidence_kind=evidence,
+        target_date=target_date,
+    )
+    if skills:
+        milestone.skills.set(skills)
+    return milestone
+
+
+CUSTOM_ONLY_FIELDS = frozenset({"title", "description", "estimated_hours"})
+EVIDENCE_FIELDS = frozenset({"evidence_url", "credential_id", "credential_date"})
+
+
+def milestone_update(*, milestone: Milestone, learner_today: date, **fields: Any) -> Milestone:
+    """Change a milestone's plan (target date), its evidence, or the texts of a custom one."""
+    _ensure_writable(milestone.roadmap)
+    if not milestone.is_custom and (readonly := sorted(CUSTOM_ONLY_FIELDS & set(fields))):
+        raise ApplicationError(
+            "Texts of catalog milestones come from the catalog; only your own milestones can be edited.",
+            code="catalog_field_readonly",
+            extra={"fields": readonly},
+        )
+    target = fields.get("target_date")
+    if target is not None and target != milestone.target_date and target < learner_today:
+        raise ApplicationError("A target date cannot be in the past.", code="target_date_in_past")
+    if milestone.state == State.DONE and EVIDENCE_FIELDS & set(fields):
+        raise _conflict("milestone_done", "Reopen the milestone before changing the evidence it was completed with.")
+    changed = [name for name, value in fields.items() if getattr(milestone, name) != value]
+    for name in changed:
+        setattr(milestone, name, fields[name])
+    if changed:
+        milestone.save(update_fields=[*changed, "updated_at"])
+    return milestone
+
+
+def milestone_note_set(*, milestone: Milestone, note: str) -> Milestone:
+    if milestone.note != note:
+        milestone.note = note
+        milestone.save(update_fields=["note", "updated_at"])
+    return milestone
+
+
+def _missing_evidence(milestone: Milestone) -> list[str]:
+    if milestone.kind == Kind.CERTIFICATION:
+        missing = [] if (milestone.credential_id or milestone.evidence_url) else ["credential_id or evidence_url"]
+        return missing + ([] if milestone.credential_date else ["credential_date"])
+    if milestone.kind == Kind.PROJECT:
+        return [] if milestone.evidence_url else ["evidence_url (the repository)"]
+    return []
+
+
+def _move(milestone: Milestone, to: str, *, at: datetime) -> list[str]:
+    """Apply a learner's state change after checking the rules; returns the fields changed."""
+    allowed = LEARNER_TRANSITIONS[milestone.state]
+    if to not in allowed:
+        raise _conflict(
+            "illegal_transition",
+            f"A milestone that is {milestone.get_state_display().lower()} cannot move to {State(to).label.lower()}.",
+            **{"from": milestone.state, "to": to, "allowed": sorted(allowed)},
+        )
+    if to == State.DONE and (missing := _missing_evidence(milestone)):
+        raise _conflict(
+            "evidence_required",
+            f"A {milestone.get_kind_display().lower()} needs evidence before it is done.",
+            missing=missing,
+        )
+    milestone.state = to
+    milestone.completed_at = at if to == State.DONE else None
+    return ["state", "completed_at"]
+
+
+def milestone_skip(*, milestone: Milestone, reason: str) -> Milestone:
+    _ensure_writable(milestone.roadmap)
+    if milestone.state not in SKIPPABLE:
+        raise _conflict(
+            "illegal_transition",
+            f"A milestone that is {milestone.get_state_display().lower()} cannot be skipped.",
+            **{"from": milestone.state, "to": State.SKIPPED, "allowed": sorted(LEARNER_TRANSITIONS[milestone.state])},
+        )
+    milestone.state, milestone.skip_reason = State.SKIPPED, reason
+    milestone.save(update_fields=["state", "skip_reason", "updated_at"])
+    return milestone
+
+
+def milestone_unskip(*, milestone: Milestone) -> Milestone:
+    """Back on the plan: in progress if time was already logged on it, else not started."""
+    _ensure_writable(milestone.roadmap)
+    if milestone.state != State.SKIPPED:
+        raise _conflict("not_skipped", "Only a skipped milestone can be un-skipped.", **{"from": milestone.state})
+    worked = milestone.entries.filter(minutes__gt=0).exists()
+    milestone.state = State.IN_PROGRESS if worked else State.NOT_STARTED
+    milestone.skip_reason = ""  # the reason stays in the progress log
+    milestone.save(update_fields=["state", "skip_reason", "updated_at"])
+    return milestone
+
+
+def _same_entry(entry: ProgressEntry, *, learner: User, milestone: Milestone, request: dict[str, Any]) -> bool:
+    logged_at = request.get("logged_at")
+    return (
+        entry.learner_id == learner.pk
+        and entry.milestone_id == milestone.pk
+        and entry.minutes == request["minutes"]
+        and entry.note == request["note"]
+        and entry.evidence_url == request["evidence_url"]
+        and entry.state_to == (request["state"] or "")
+        and (logged_at is None or entry.logged_at == logged_at)
+    )
+
+
+def progress_entry_log(
+    *,
+    learner: User,
+    milestone: Milestone,
+    entry_id: uuid.UUID,
+    minutes: int = 0,
+    note: str = "",
+    evidence_url: str = "",
+    state: str | None = None,
+    logged_at: datetime | None = None,
+) -> tuple[ProgressEntry, bool]:
+    """Append an entry, applying its state change; ``(entry, created)``.
+
+    The same id sent again with the same content returns the stored entry and changes
+    nothing; the same id with other content is a conflict.
+    """
+    request = {"minutes": minutes, "note": note, "evidence_url": evidence_url, "state": state, "logged_at": logged_at}
+    with transaction.atomic():
+        # Retries of one entry serialise on the milestone's row lock.
+        milestone = Milestone.objects.select_for_update().select_related("roadmap").get(pk=milestone.pk)
+        entry = ProgressEntry.objects.filter(pk=entry_id).first()
+        if entry is None:
+            try:
+                with transaction.atomic():
+                    return _progress_entry_create(
+                        learner=learner, milestone=milestone, entry_id=entry_id, **request
+                    ), True
+            except IntegrityError:  # the same id, sent for another milestone at the same moment
+                entry = ProgressEntry.objects.get(pk=entry_id)
+        if _same_entry(entry, learner=learner, milestone=milestone, request=request):
+            return entry, False
+    raise _conflict("entry_id_reused", "This entry id was already used for a different entry.")
+
+
+def _progress_entry_create(
+    *,
+    learner: User,
+    milestone: Milestone,
+    entry_id: uuid.UUID,
+    minutes: int,
+    note: str,
+    evidence_url: str,
+    state: str | None,
+    logged_at: datetime | None,
+) -> ProgressEntry:
+    _ensure_writable(milestone.roadmap)
+    now = timezone.now()
+    if logged_at is not None and logged_at > now + CLOCK_SKEW:
+        raise ApplicationError("An entry cannot be logged in the future.", code="logged_in_future")
+    if not (minutes or note or evidence_url or state):
+        raise ApplicationError("An entry needs time spent, a note, evidence or a state change.", code="empty_entry")
+
+    changed: list[str] = []
+    state_from = milestone.state
+    if evidence_url and milestone.state != State.DONE:
+        milestone.evidence_url = evidence_url
+        changed.append("evidence_url")
+    if state and state != milestone.state:
+        changed += _move(milestone, state, at=now)
+    if changed:
+        milestone.save(update_fields=[*changed, "updated_at"])
+    return ProgressEntry.objects.create(
+        id=entry_id,
+        learner=learner,
+        milestone=milestone,
+        minutes=minutes,
+        note=note,
+        evidence_url=evidence_url,
+        # With a state asked for, the entry records it even when the milestone was already there.
+        state_from=state_from if state else "",
+        state_to=state or "",
+        logged_at=logged_at or now,
+    )
