@@ -1,8 +1,10 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
+from rest_framework_simplejwt import serializers as jwt_serializers
 from rest_framework_simplejwt import views as jwt_views
 from rest_framework_simplejwt.tokens import RefreshToken
 
@@ -63,28 +65,28 @@ class TokenObtainApi(jwt_views.TokenObtainPairView):
     pass
 
 
+class TokenRefreshSerializer(jwt_serializers.TokenRefreshSerializer):
+    def validate(self, attrs):
+        try:
+            return super().validate(attrs)
+        except User.DoesNotExist:  # the account was deleted after the token was issued
+            raise AuthenticationFailed(self.error_messages["no_active_account"], "no_active_account") from None
+
+
 @extend_schema(tags=["auth"], summary="Trade a refresh token for a new pair; the old refresh token stops working")
 class TokenRefreshApi(jwt_views.TokenRefreshView):
-    pass
-
-
-class LogoutInputSerializer(serializers.Serializer):
-    refresh = serializers.CharField()
+    serializer_class = TokenRefreshSerializer
 
 
 @extend_schema(tags=["auth"])
-class LogoutApi(APIView):
-    permission_classes = [AllowAny]
-    authentication_classes: list = []
-
+class LogoutApi(jwt_views.TokenBlacklistView):
     @extend_schema(
         summary="Log out: the refresh token is revoked",
-        request=LogoutInputSerializer,
+        request=jwt_serializers.TokenBlacklistSerializer,
         responses={204: None},
     )
-    def post(self, request):
-        serializer = jwt_views.TokenBlacklistView.serializer_class(data=request.data)
-        serializer.is_valid(raise_exception=True)
+    def post(self, request, *args, **kwargs):
+        super().post(request, *args, **kwargs)  # answers 401 token_not_valid for an unusable token
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

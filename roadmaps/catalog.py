@@ -14,7 +14,7 @@ import yaml
 from rest_framework import serializers
 
 from careerhub.exceptions import flatten_errors
-from roadmaps.models import MilestoneTemplate, Resource, Skill
+from roadmaps.models import MilestoneTemplate, Resource, Skill, http_url
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser when libyaml is present
@@ -68,7 +68,7 @@ class SkillFileSchema(StrictSerializer):
 class ResourceSchema(StrictSerializer):
     kind = serializers.ChoiceField(choices=Resource.Kind.choices)
     title = serializers.CharField(max_length=200)
-    url = serializers.URLField(max_length=500)
+    url = serializers.URLField(max_length=500, validators=[http_url])
 
 
 class MilestoneSchema(StrictSerializer):

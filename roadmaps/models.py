@@ -6,8 +6,11 @@ each milestone is what links the copy back to the catalog across catalog version
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models
+
+# Links are only ever shown, never fetched; other schemes (ftp:, file:, javascript:) have no place here.
+http_url = URLValidator(schemes=["http", "https"])
 
 
 class Skill(models.Model):
@@ -208,7 +211,7 @@ class Resource(models.Model):
     milestone = models.ForeignKey(MilestoneTemplate, on_delete=models.CASCADE, related_name="resources")
     kind = models.CharField(max_length=16, choices=Kind.choices)
     title = models.CharField(max_length=200)
-    url = models.URLField(max_length=500)
+    url = models.URLField(max_length=500, validators=[http_url])
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -282,7 +285,7 @@ class Milestone(models.Model):
     state = models.CharField(max_length=20, choices=State.choices, default=State.NOT_STARTED)
     skip_reason = models.TextField(blank=True)
     target_date = models.DateField(null=True, blank=True)
-    evidence_url = models.URLField(max_length=500, blank=True)
+    evidence_url = models.URLField(max_length=500, blank=True, validators=[http_url])
     credential_id = models.CharField(max_length=200, blank=True)
     credential_date = models.DateField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
@@ -328,7 +331,7 @@ class ProgressEntry(models.Model):
     milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="entries")
     minutes = models.PositiveIntegerField(default=0, validators=[MaxValueValidator(24 * 60)])
     note = models.TextField(blank=True)
-    evidence_url = models.URLField(max_length=500, blank=True)
+    evidence_url = models.URLField(max_length=500, blank=True, validators=[http_url])
     state_from = models.CharField(max_length=20, choices=Milestone.State.choices, blank=True)
     state_to = models.CharField(max_length=20, choices=Milestone.State.choices, blank=True)
     logged_at = models.DateTimeField(help_text="When the work happened.")

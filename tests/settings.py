@@ -8,7 +8,7 @@ import os
 
 os.environ["DATABASE_URL"] = os.environ.get("TEST_DATABASE_URL", "postgres://root@127.0.0.1:5432/root")
 os.environ["REDIS_URL"] = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-os.environ.setdefault("SECRET_KEY", "tests-only-not-a-secret")
+os.environ.setdefault("SECRET_KEY", "tests-only-not-a-secret-but-long-enough-for-hmac-sha256")
 os.environ["DEBUG"] = "0"
 # Tests talk plain HTTP to the test client; production keeps the redirect.
 os.environ["SECURE_SSL_REDIRECT"] = "0"
@@ -21,3 +21,5 @@ STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.s
 # Serve static files from the apps' folders; a fresh clone has not run collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# A test database of this run's own, so runs side by side (two checkouts, CI and a developer) never collide.
+DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME", f"test_careerhub_{os.getpid()}")}  # noqa: F405

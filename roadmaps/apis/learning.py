@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from roadmaps.filters import MilestoneFilter, RoadmapFilter
-from roadmaps.models import CareerPath, Milestone, MilestoneTemplate, ProgressEntry, Roadmap, Skill
+from roadmaps.models import CareerPath, Milestone, MilestoneTemplate, ProgressEntry, Roadmap, Skill, http_url
 from roadmaps.quiz import QUESTIONS, QUESTIONS_BY_SLUG, quiz_score
 from roadmaps.selectors.catalog import career_path_list
 from roadmaps.selectors.learning import (
@@ -290,7 +290,7 @@ class CustomMilestoneInputSerializer(serializers.Serializer):
 
 class MilestoneUpdateSerializer(serializers.Serializer):
     target_date = serializers.DateField(required=False, allow_null=True)
-    evidence_url = serializers.URLField(required=False, allow_blank=True, max_length=500)
+    evidence_url = serializers.URLField(required=False, allow_blank=True, max_length=500, validators=[http_url])
     credential_id = serializers.CharField(required=False, allow_blank=True, max_length=200)
     credential_date = serializers.DateField(required=False, allow_null=True)
     title = serializers.CharField(required=False, max_length=200, help_text="Own milestones only.")
@@ -426,7 +426,9 @@ class ProgressEntryInputSerializer(serializers.Serializer):
     id = serializers.UUIDField(help_text="Made by the client; sending the same entry again stores it once.")
     minutes = serializers.IntegerField(min_value=0, max_value=24 * 60, default=0)
     note = serializers.CharField(required=False, default="", allow_blank=True, max_length=10_000)
-    evidence_url = serializers.URLField(required=False, default="", allow_blank=True, max_length=500)
+    evidence_url = serializers.URLField(
+        required=False, default="", allow_blank=True, max_length=500, validators=[http_url]
+    )
     state = serializers.ChoiceField(
         choices=[Milestone.State.IN_PROGRESS, Milestone.State.DONE],
         required=False,

@@ -4,13 +4,15 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 
-from accounts.management.commands.seed_demo import DEMO_PASSWORD
 from accounts.models import User
+from roadmaps.management.commands.seed_demo import DEMO_PASSWORD
+from roadmaps.models import ProgressEntry, Roadmap
 
 pytestmark = pytest.mark.django_db
 
 
-def test_seed_demo_creates_a_learner_a_mentor_and_staff_once():
+@pytest.mark.usefixtures("loaded_catalog")
+def test_seed_demo_creates_users_and_a_roadmap_with_progress_once():
     out = StringIO()
 
     call_command("seed_demo", stdout=out)
@@ -20,5 +22,9 @@ def test_seed_demo_creates_a_learner_a_mentor_and_staff_once():
     assert authenticate(username="learner@example.com", password=DEMO_PASSWORD) is not None
     assert User.objects.get(email="mentor@example.com").is_mentor
     assert User.objects.get(email="staff@example.com").is_staff
+    roadmap = Roadmap.objects.get(learner__email="learner@example.com")
+    assert roadmap.path.slug == "mlops-engineer"
+    assert ProgressEntry.objects.count() == 6
+    assert roadmap.milestones.filter(state="done").count() == 1
     assert DEMO_PASSWORD in out.getvalue()
     assert "learner@example.com" in out.getvalue()

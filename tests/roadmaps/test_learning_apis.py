@@ -1,0 +1,355 @@
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from roadmaps.models import Milestone, ProgressEntry, Roadmap
+from tests.factories import small_path
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def roadmap(learner_client) -> dict:
+    small_path()
+    response = learner_client.post("/api/v1/roadmaps/", {"path": "mlops-engineer"}, format="json")
+    assert response.status_code == 201
+    return response.json()
+
+
+def _milestone(roadmap: dict, slug: str) -> dict:
+    return next(m for m in roadmap["milestones"] if m["slug"] == slug)
+
+
+def _log(client, milestone_id: int, **body):
+    body.setdefault("id", str(uuid.uuid4()))
+    return client.post(f"/api/v1/milestones/{milestone_id}/entries/", body, format="json")
+
+
+# Enrolment ------------------------------------------------------------------------------
+
+
+def test_enrolling_copies_the_catalog_into_a_roadmap_of_ones_own(learner_client, roadmap):
+    assert roadmap["path"] == {"slug": "mlops-engineer", "title": "Mlops Engineer", "version": 1}
+    assert roadmap["status"] == "active"
+    assert roadmap["upgrade_available"] is False
+    assert [m["slug"] for m in roadmap["milestones"]] == [
+        "python-basics",
+        "docker-course",
+        "cloud-cert",
+        "pipeline-project",
+    ]
+    assert [m["position"] for m in roadmap["milestones"]] == [0, 1, 2, 3]
+    project = _milestone(roadmap, "pipeline-project")
+    assert project["stage"] == {"slug": "portfolio", "title": "Portfolio"}
+    assert project["evidence_kind"] == "repository"
+    assert project["acceptance_criteria"] == ["It retrains.", "It gates.", "It rolls back."]
+    assert project["skills"] == ["docker", "python"]
+    assert project["state"] == "not_started"
+    assert roadmap["stats"]["milestones_total"] == 4
+    assert roadmap["stats"]["hours_estimated"] == 100.0
+
+
+def test_enrolling_again_answers_the_same_roadmap(learner_client, roadmap):
+    again = learner_client.post("/api/v1/roadmaps/", {"path": "mlops-engineer"}, format="json")
+
+    assert again.status_code == 200
+    assert again.json()["id"] == roadmap["id"]
+    assert Roadmap.objects.count() == 1
+    assert Milestone.objects.count() == 4
+
+
+def test_several_paths_at_once(learner_client, roadmap):
+    small_path(slug="data-scientist")
+
+    second = learner_client.post("/api/v1/roadmaps/", {"path": "data-scientist"}, format="json")
+    listed = learner_client.get("/api/v1/roadmaps/").json()["results"]
+
+    assert second.status_code == 201
+    assert [r["path"]["slug"] for r in listed] == ["mlops-engineer", "data-scientist"]
+
+
+def test_enrolling_in_an_unknown_path_is_a_validation_error(learner_client):
+    response = learner_client.post("/api/v1/roadmaps/", {"path": "astronaut"}, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {"field": "path", "code": "invalid", "detail": "There is no career path with this slug."}
+    ]
+
+
+def test_pause_archive_and_reactivate(learner_client, roadmap):
+    url = f"/api/v1/roadmaps/{roadmap['id']}/"
+
+    paused = learner_client.patch(url, {"status": "paused"}, format="json").json()
+    archived = learner_client.patch(url, {"status": "archived"}, format="json").json()
+    listed_active = learner_client.get("/api/v1/roadmaps/", {"status": "active"}).json()["results"]
+    write = _log(learner_client, roadmap["milestones"][0]["id"], minutes=10)
+    reenrolled = learner_client.post("/api/v1/roadmaps/", {"path": "mlops-engineer"}, format="json").json()
+
+    assert paused["status"] == "paused"
+    assert archived["status"] == "archived"
+    assert listed_active == []
+    assert write.status_code == 409
+    assert write.json()["code"] == "roadmap_archived"
+    assert reenrolled["status"] == "active"
+
+
+# Planning -------------------------------------------------------------------------------
+
+
+def test_own_milestone_is_added_at_the_end_and_editable(learner_client, roadmap):
+    response = learner_client.post(
+        f"/api/v1/roadmaps/{roadmap['id']}/milestones/",
+        {"title": "Kaggle competition", "estimated_hours": 12, "kind": "practice", "skills": ["python"]},
+        format="json",
+    )
+    created = response.json()
+    edited = learner_client.patch(
+        f"/api/v1/milestones/{created['id']}/",
+        {"title": "Two Kaggle competitions", "estimated_hours": 24},
+        format="json",
+    ).json()
+
+    assert response.status_code == 201
+    assert created["is_custom"] is True
+    assert created["slug"].startswith("custom-")
+    assert created["position"] == 4
+    assert created["skills"] == ["python"]
+    assert (edited["title"], edited["estimated_hours"]) == ("Two Kaggle competitions", 24)
+
+
+def test_catalog_milestone_texts_are_read_only(learner_client, roadmap):
+    milestone = roadmap["milestones"][0]
+
+    response = learner_client.patch(f"/api/v1/milestones/{milestone['id']}/", {"title": "Mine now"}, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "catalog_field_readonly"
+    assert Milestone.objects.get(pk=milestone["id"]).title == milestone["title"]
+
+
+def test_reorder_puts_milestones_in_the_given_order(learner_client, roadmap):
+    ids = [m["id"] for m in roadmap["milestones"]]
+    new_order = [ids[3], ids[0], ids[2], ids[1]]
+
+    response = learner_client.put(
+        f"/api/v1/roadmaps/{roadmap['id']}/milestones/order/", {"milestones": new_order}, format="json"
+    )
+    listed = learner_client.get(f"/api/v1/roadmaps/{roadmap['id']}/milestones/").json()["results"]
+
+    assert response.status_code == 204
+    assert [m["id"] for m in listed] == new_order
+
+
+@pytest.mark.parametrize("mangle", [lambda ids: ids[:-1], lambda ids: [*ids, ids[0]], lambda ids: [*ids[:-1], 999_999]])
+def test_reorder_must_name_every_milestone_once(learner_client, roadmap, mangle):
+    ids = [m["id"] for m in roadmap["milestones"]]
+
+    response = learner_client.put(
+        f"/api/v1/roadmaps/{roadmap['id']}/milestones/order/", {"milestones": mangle(ids)}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "order_mismatch"
+    assert list(Milestone.objects.order_by("position").values_list("id", flat=True)) == ids
+
+
+def test_target_dates_are_set_cleared_and_filtered(learner_client, roadmap):
+    first, second = roadmap["milestones"][:2]
+    soon = (timezone.now() + timedelta(days=10)).date().isoformat()
+    later = (timezone.now() + timedelta(days=40)).date().isoformat()
+    learner_client.patch(f"/api/v1/milestones/{first['id']}/", {"target_date": soon}, format="json")
+    learner_client.patch(f"/api/v1/milestones/{second['id']}/", {"target_date": later}, format="json")
+    url = f"/api/v1/roadmaps/{roadmap['id']}/milestones/"
+    cutoff = (timezone.now() + timedelta(days=20)).date().isoformat()
+
+    due_soon = learner_client.get(url, {"due_before": cutoff}).json()["results"]
+    due_later = learner_client.get(url, {"due_after": cutoff}).json()["results"]
+    cleared = learner_client.patch(f"/api/v1/milestones/{first['id']}/", {"target_date": None}, format="json").json()
+    past = learner_client.patch(f"/api/v1/milestones/{second['id']}/", {"target_date": "2020-01-01"}, format="json")
+
+    assert [m["id"] for m in due_soon] == [first["id"]]
+    assert [m["id"] for m in due_later] == [second["id"]]
+    assert cleared["target_date"] is None
+    assert past.status_code == 400
+    assert past.json()["code"] == "target_date_in_past"
+
+
+def test_milestone_list_filters_by_state_and_kind_and_rejects_bad_values(learner_client, roadmap):
+    url = f"/api/v1/roadmaps/{roadmap['id']}/milestones/"
+    _log(learner_client, roadmap["milestones"][0]["id"], minutes=5, state="in_progress")
+
+    in_progress = learner_client.get(url, {"state": "in_progress"}).json()["results"]
+    certifications = learner_client.get(url, {"kind": "certification"}).json()["results"]
+    bad = learner_client.get(url, {"state": "finished", "due_before": "tomorrow"})
+
+    assert [m["slug"] for m in in_progress] == ["python-basics"]
+    assert [m["slug"] for m in certifications] == ["cloud-cert"]
+    assert bad.status_code == 400
+    assert {error["field"] for error in bad.json()["errors"]} == {"state", "due_before"}
+
+
+def test_skip_leaves_the_completion_ratio_keeps_the_reason_and_unskip_restores(learner_client, roadmap):
+    docker, cert = roadmap["milestones"][1], roadmap["milestones"][2]
+    _log(learner_client, docker["id"], minutes=30, state="in_progress")
+
+    skipped = learner_client.post(
+        f"/api/v1/milestones/{docker['id']}/skip/", {"reason": "Did it at work"}, format="json"
+    )
+    stats = learner_client.get(f"/api/v1/roadmaps/{roadmap['id']}/stats/").json()
+    no_reason = learner_client.post(f"/api/v1/milestones/{cert['id']}/skip/", {"reason": ""}, format="json")
+    unskipped = learner_client.post(f"/api/v1/milestones/{docker['id']}/unskip/").json()
+    unskipped_fresh = learner_client.post(f"/api/v1/milestones/{cert['id']}/unskip/")
+
+    assert skipped.json()["state"] == "skipped"
+    assert skipped.json()["skip_reason"] == "Did it at work"
+    assert (stats["milestones_total"], stats["milestones_skipped"]) == (3, 1)
+    assert stats["hours_estimated"] == 80.0
+    assert no_reason.status_code == 400
+    assert unskipped["state"] == "in_progress"  # time was logged on it before
+    assert unskipped_fresh.status_code == 409
+    assert unskipped_fresh.json()["code"] == "not_skipped"
+
+
+def test_the_private_note_is_read_and_replaced(learner_client, roadmap):
+    url = f"/api/v1/milestones/{roadmap['milestones'][0]['id']}/note/"
+
+    empty = learner_client.get(url).json()
+    saved = learner_client.put(url, {"note": "Watch the async chapter again"}, format="json").json()
+    again = learner_client.get(url).json()
+
+    assert empty == {"note": ""}
+    assert saved == again == {"note": "Watch the async chapter again"}
+    assert "note" not in learner_client.get(f"/api/v1/milestones/{roadmap['milestones'][0]['id']}/").json()
+
+
+# States and the progress log ------------------------------------------------------------
+
+
+def test_the_same_entry_sent_twice_is_stored_once_and_answers_the_same(learner_client, roadmap):
+    milestone = roadmap["milestones"][0]
+    body = {"id": str(uuid.uuid4()), "minutes": 45, "note": "Chapter 3", "state": "in_progress"}
+
+    first = _log(learner_client, milestone["id"], **body)
+    second = _log(learner_client, milestone["id"], **body)
+
+    assert first.status_code == second.status_code == 201
+    assert first.json() == second.json()
+    assert ProgressEntry.objects.count() == 1
+    assert first.json()["state_from"] == "not_started"
+    assert first.json()["state_to"] == "in_progress"
+
+
+def test_an_entry_id_reused_for_other_content_is_a_conflict(learner_client, roadmap):
+    milestone = roadmap["milestones"][0]
+    entry_id = str(uuid.uuid4())
+    _log(learner_client, milestone["id"], id=entry_id, minutes=45)
+
+    response = _log(learner_client, milestone["id"], id=entry_id, minutes=50)
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "entry_id_reused"
+    assert ProgressEntry.objects.get().minutes == 45
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"minutes": -5}, "minutes"),
+        ({"minutes": 24 * 60 + 1}, "minutes"),
+        ({"id": "not-a-uuid", "minutes": 5}, "id"),
+        ({"minutes": 5, "evidence_url": "ftp://example.com/x"}, "evidence_url"),
+        ({"minutes": 5, "state": "in_review"}, "state"),
+    ],
+)
+def test_bad_entries_are_validation_errors_and_write_nothing(learner_client, roadmap, body, field):
+    response = _log(learner_client, roadmap["milestones"][0]["id"], **body)
+
+    assert response.status_code == 400
+    assert [error["field"] for error in response.json()["errors"]] == [field]
+    assert not ProgressEntry.objects.exists()
+
+
+def test_an_entry_in_the_future_or_empty_is_refused(learner_client, roadmap):
+    milestone_id = roadmap["milestones"][0]["id"]
+    tomorrow = (timezone.now() + timedelta(days=1)).isoformat()
+
+    future = _log(learner_client, milestone_id, minutes=5, logged_at=tomorrow)
+    empty = _log(learner_client, milestone_id)
+
+    assert (future.status_code, future.json()["code"]) == (400, "logged_in_future")
+    assert (empty.status_code, empty.json()["code"]) == (400, "empty_entry")
+    assert not ProgressEntry.objects.exists()
+
+
+def test_only_legal_state_changes_happen(learner_client, roadmap):
+    milestone_id = roadmap["milestones"][0]["id"]
+
+    skipped_ahead = _log(learner_client, milestone_id, minutes=5, state="done")
+    started = _log(learner_client, milestone_id, minutes=5, state="in_progress")
+    finished = _log(learner_client, milestone_id, minutes=5, state="done")
+    reopened = _log(learner_client, milestone_id, note="Forgot the exercises", state="in_progress")
+
+    assert skipped_ahead.status_code == 409
+    assert skipped_ahead.json() == {
+        "type": "about:blank",
+        "title": "Conflict",
+        "status": 409,
+        "code": "illegal_transition",
+        "detail": "A milestone that is not started cannot move to done.",
+        "from": "not_started",
+        "to": "done",
+        "allowed": ["in_progress"],
+    }
+    assert started.status_code == finished.status_code == reopened.status_code == 201
+    assert ProgressEntry.objects.count() == 3  # the refused one left nothing behind
+    milestone = Milestone.objects.get(pk=milestone_id)
+    assert milestone.state == "in_progress"
+    assert milestone.completed_at is None
+
+
+def test_a_certification_needs_a_credential_and_a_date_before_done(learner_client, roadmap):
+    cert = _milestone(roadmap, "cloud-cert")
+    _log(learner_client, cert["id"], minutes=120, state="in_progress")
+
+    refused = _log(learner_client, cert["id"], state="done")
+    learner_client.patch(f"/api/v1/milestones/{cert['id']}/", {"credential_id": "ABC-123"}, format="json")
+    still_refused = _log(learner_client, cert["id"], state="done")
+    learner_client.patch(f"/api/v1/milestones/{cert['id']}/", {"credential_date": "2026-11-01"}, format="json")
+    done = _log(learner_client, cert["id"], state="done")
+
+    assert refused.status_code == 409
+    assert refused.json()["code"] == "evidence_required"
+    assert refused.json()["missing"] == ["credential_id or evidence_url", "credential_date"]
+    assert still_refused.json()["missing"] == ["credential_date"]
+    assert done.status_code == 201
+    milestone = learner_client.get(f"/api/v1/milestones/{cert['id']}/").json()
+    assert milestone["state"] == "done"
+    assert milestone["completed_at"] is not None
+
+
+def test_a_project_needs_a_repository_url_which_the_entry_may_carry(learner_client, roadmap):
+    project = _milestone(roadmap, "pipeline-project")
+    _log(learner_client, project["id"], minutes=600, state="in_progress")
+
+    refused = _log(learner_client, project["id"], state="done")
+    done = _log(learner_client, project["id"], state="done", evidence_url="https://github.com/ada/retrain-pipeline")
+
+    assert refused.json()["missing"] == ["evidence_url (the repository)"]
+    assert done.status_code == 201
+    milestone = learner_client.get(f"/api/v1/milestones/{project['id']}/").json()
+    assert (milestone["state"], milestone["evidence_url"]) == ("done", "https://github.com/ada/retrain-pipeline")
+    assert milestone["hours_logged"] == 10.0
+
+
+def test_entries_are_listed_newest_first(learner_client, roadmap):
+    milestone_id = roadmap["milestones"][0]["id"]
+    now = timezone.now()
+    for days_ago in (3, 1, 2):
+        _log(learner_client, milestone_id, minutes=days_ago, logged_at=(now - timedelta(days=days_ago)).isoformat())
+
+    listed = learner_client.get(f"/api/v1/milestones/{milestone_id}/entries/").json()["results"]
+
+    assert [entry["minutes"] for entry in listed] == [1, 2, 3]
