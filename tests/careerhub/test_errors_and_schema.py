@@ -57,3 +57,15 @@ def test_the_docs_page_works_offline_with_its_own_assets(client):
     assert page.status_code == 200
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
     assert client.get("/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_schema_documents_the_problem_responses(client):
+    schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/json").json()
+
+    log_entry = schema["paths"]["/api/v1/milestones/{milestone_id}/entries/"]["post"]["responses"]
+    catalog = schema["paths"]["/api/v1/paths/"]["get"]["responses"]
+    assert set(log_entry) == {"201", "400", "401", "404", "409"}
+    assert log_entry["409"]["content"]["application/problem+json"]["schema"] == {"$ref": "#/components/schemas/Problem"}
+    assert set(catalog) == {"200", "400"}
+    assert "code" in schema["components"]["schemas"]["Problem"]["required"]
