@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
-from accounts.models import User
+from accounts.models import Mentorship, User
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -33,3 +33,13 @@ class UserAdmin(DjangoUserAdmin):
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "usable_password", "password1", "password2")}),)
+
+
+@admin.register(Mentorship)
+class MentorshipAdmin(admin.ModelAdmin):
+    list_display = ("id", "mentor", "learner", "state", "invitee_email", "created_at", "responded_at", "ended_at")
+    list_filter = ("state",)
+    search_fields = ("mentor__email", "learner__email", "invitee_email", "code")
+    list_select_related = ("mentor", "learner")
+    autocomplete_fields = ("mentor", "learner", "invited_by", "ended_by")
+    readonly_fields = ("created_at",)

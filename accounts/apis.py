@@ -1,15 +1,24 @@
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import generics, serializers, status
 from rest_framework.exceptions import AuthenticationFailed
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt import serializers as jwt_serializers
 from rest_framework_simplejwt import views as jwt_views
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from accounts.models import User
-from accounts.services import user_register, user_update
+from accounts.models import Mentorship, User
+from accounts.selectors import mentorship_get, mentorship_get_by_code, mentorship_list
+from accounts.services import (
+    mentorship_accept,
+    mentorship_create_active,
+    mentorship_decline,
+    mentorship_end,
+    mentorship_invite,
+    user_register,
+    user_update,
+)
 from accounts.validators import validate_time_zone
 
 
@@ -110,3 +119,143 @@ class MeApi(APIView):
         serializer.is_valid(raise_exception=True)
         user = user_update(user=request.user, **serializer.validated_data)
         return Response(UserSerializer(user).data)
+
+
+# Mentorships ----------------------------------------------------------------------------
+
+
+class UserRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    email = serializers.EmailField()
+    display_name = serializers.CharField()
+
+
+class MentorshipSerializer(serializers.ModelSerializer):
+    mentor = UserRefSerializer(allow_null=True)
+    learner = UserRefSerializer(allow_null=True)
+    invited_by = serializers.IntegerField(source="invited_by_id", allow_null=True)
+
+    class Meta:
+        model = Mentorship
+        fields = [
+            "id",
+            "mentor",
+            "learner",
+            "invited_by",
+            "invitee_email",
+            "code",
+            "state",
+            "created_at",
+            "responded_at",
+            "ended_at",
+        ]
+        read_only_fields = fields
+
+
+class InviteInputSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(
+        choices=["mentor", "learner"], help_text="Your side of the link: a mentor invites a learner, and back."
+    )
+    email = serializers.EmailField(
+        required=False, allow_blank=True, default="", help_text="The other side; without it, a code to share."
+    )
+
+
+class RedeemInputSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=12)
+
+
+class StaffLinkInputSerializer(serializers.Serializer):
+    mentor = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
+    learner = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
+
+
+@extend_schema(tags=["mentorships"])
+class MentorshipListApi(generics.ListAPIView):
+    serializer_class = MentorshipSerializer
+    ordering = "-id"
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Mentorship.objects.none()
+        return mentorship_list(user=self.request.user)
+
+    @extend_schema(summary="Your mentorships and the invitations addressed to you")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        summary="Invite a learner (as a mentor) or a mentor (as a learner), by email or by code",
+        request=InviteInputSerializer,
+        responses={201: MentorshipSerializer},
+    )
+    def post(self, request):
+        serializer = InviteInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        mentorship = mentorship_invite(
+            inviter=request.user,
+            inviter_role=serializer.validated_data["role"],
+            email=serializer.validated_data["email"],
+        )
+        return Response(MentorshipSerializer(mentorship).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["mentorships"])
+class MentorshipDetailApi(APIView):
+    @extend_schema(summary="A mentorship", responses=MentorshipSerializer)
+    def get(self, request, mentorship_id: int):
+        return Response(MentorshipSerializer(mentorship_get(user=request.user, mentorship_id=mentorship_id)).data)
+
+
+class _MentorshipActionApi(APIView):
+    action_service = None
+
+    @extend_schema(request=None, responses=MentorshipSerializer)
+    def post(self, request, mentorship_id: int):
+        mentorship = mentorship_get(user=request.user, mentorship_id=mentorship_id)
+        mentorship = type(self).action_service(mentorship=mentorship, user=request.user)
+        return Response(MentorshipSerializer(mentorship).data)
+
+
+@extend_schema(tags=["mentorships"], summary="Accept an invitation addressed to you")
+class MentorshipAcceptApi(_MentorshipActionApi):
+    action_service = staticmethod(mentorship_accept)
+
+
+@extend_schema(tags=["mentorships"], summary="Decline an invitation addressed to you")
+class MentorshipDeclineApi(_MentorshipActionApi):
+    action_service = staticmethod(mentorship_decline)
+
+
+@extend_schema(tags=["mentorships"], summary="End a mentorship (either side, or staff); access ends at once")
+class MentorshipEndApi(_MentorshipActionApi):
+    action_service = staticmethod(mentorship_end)
+
+
+@extend_schema(tags=["mentorships"])
+class MentorshipRedeemApi(APIView):
+    @extend_schema(
+        summary="Accept an invitation by its code", request=RedeemInputSerializer, responses=MentorshipSerializer
+    )
+    def post(self, request):
+        serializer = RedeemInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        mentorship = mentorship_get_by_code(code=serializer.validated_data["code"])
+        accepted = mentorship_accept(mentorship=mentorship, user=request.user, by_code=True)
+        return Response(MentorshipSerializer(accepted).data)
+
+
+@extend_schema(tags=["mentorships"])
+class StaffMentorshipApi(APIView):
+    permission_classes = [IsAdminUser]
+
+    @extend_schema(
+        summary="Staff: link a mentor and a learner directly",
+        request=StaffLinkInputSerializer,
+        responses={201: MentorshipSerializer},
+    )
+    def post(self, request):
+        serializer = StaffLinkInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        mentorship = mentorship_create_active(**serializer.validated_data, by=request.user)
+        return Response(MentorshipSerializer(mentorship).data, status=status.HTTP_201_CREATED)

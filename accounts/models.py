@@ -78,3 +78,52 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.display_name or self.email.split("@")[0]
+
+
+class Mentorship(models.Model):
+    """A mentor and a learner, linked once the invited side accepts (or by staff).
+
+    An invitation names the other side by email, or carries a short code that whoever holds
+    it may redeem; the empty side is filled in on acceptance.
+    """
+
+    class State(models.TextChoices):
+        INVITED = "invited", "Invited"
+        ACTIVE = "active", "Active"
+        DECLINED = "declined", "Declined"
+        ENDED = "ended", "Ended"
+
+    mentor = models.ForeignKey(User, on_delete=models.CASCADE, null=True, blank=True, related_name="mentee_links")
+    learner = models.ForeignKey(User, on_delete=models.CASCADE, null=True, blank=True, related_name="mentor_links")
+    invited_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    invitee_email = models.EmailField(blank=True)
+    code = models.CharField(max_length=12, unique=True, null=True, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.INVITED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(mentor=models.F("learner")), name="accounts_mentorship_not_self"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state="active") | models.Q(mentor__isnull=False, learner__isnull=False),
+                name="accounts_mentorship_active_has_both_sides",
+            ),
+            models.UniqueConstraint(
+                fields=["mentor", "learner"],
+                condition=models.Q(state="active"),
+                name="accounts_mentorship_one_active_per_pair",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["mentor", "state"], name="accounts_mentorship_mentor"),
+            models.Index(fields=["learner", "state"], name="accounts_mentorship_learner"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mentor or '?'} mentors {self.learner or '?'} ({self.state})"

@@ -1,8 +1,12 @@
+import secrets
+
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
-from accounts.models import User, normalize_email_address
+from accounts.models import Mentorship, User, normalize_email_address
+from careerhub.exceptions import ApplicationError
 
 
 @transaction.atomic
@@ -30,3 +34,95 @@ def user_update(*, user: User, **fields) -> User:
         user.full_clean(exclude=["password"])
         user.save(update_fields=changed)
     return user
+
+
+def _mentorship_error(message: str, code: str, status_code: int = 409) -> ApplicationError:
+    return ApplicationError(message, code=code, status_code=status_code)
+
+
+def mentorship_invite(*, inviter: User, inviter_role: str, email: str = "") -> Mentorship:
+    """Invite the other side by email, or (without an email) make a code anyone may redeem."""
+    if inviter_role == "mentor" and not inviter.is_mentor:
+        raise _mentorship_error("Only mentors can invite learners.", "not_a_mentor", 403)
+    email = normalize_email_address(email) if email else ""
+    if email and email == inviter.email:
+        raise _mentorship_error("You cannot invite yourself.", "self_invite", 400)
+    return Mentorship.objects.create(
+        mentor=inviter if inviter_role == "mentor" else None,
+        learner=inviter if inviter_role == "learner" else None,
+        invited_by=inviter,
+        invitee_email=email,
+        code=None if email else secrets.token_hex(4).upper(),
+    )
+
+
+def _ensure_addressed(mentorship: Mentorship, user: User, *, by_code: bool) -> None:
+    if not by_code and mentorship.invitee_email != user.email:
+        raise _mentorship_error("This invitation is not addressed to you.", "not_addressed_to_you", 403)
+
+
+@transaction.atomic
+def mentorship_accept(*, mentorship: Mentorship, user: User, by_code: bool = False) -> Mentorship:
+    """Accept an invitation addressed to ``user`` (or, ``by_code``, one whose code they hold)."""
+    mentorship = Mentorship.objects.select_for_update().get(pk=mentorship.pk)
+    if mentorship.state != Mentorship.State.INVITED:
+        raise _mentorship_error(f"This invitation is {mentorship.state}.", "invitation_closed")
+    if user.pk in (mentorship.mentor_id, mentorship.learner_id):
+        raise _mentorship_error("You cannot accept your own invitation.", "self_invite", 400)
+    _ensure_addressed(mentorship, user, by_code=by_code)
+    if mentorship.mentor_id is None and not user.is_mentor:
+        raise _mentorship_error("This invitation is for a mentor.", "not_a_mentor", 403)
+    if mentorship.mentor_id is None:
+        mentorship.mentor = user
+    else:
+        mentorship.learner = user
+    if Mentorship.objects.filter(
+        mentor=mentorship.mentor, learner=mentorship.learner, state=Mentorship.State.ACTIVE
+    ).exists():
+        raise _mentorship_error("You are already linked.", "already_linked")
+    mentorship.state = Mentorship.State.ACTIVE
+    mentorship.responded_at = timezone.now()
+    mentorship.code = None  # used up
+    mentorship.save(update_fields=["mentor", "learner", "state", "responded_at", "code"])
+    return mentorship
+
+
+def mentorship_decline(*, mentorship: Mentorship, user: User) -> Mentorship:
+    if mentorship.state != Mentorship.State.INVITED:
+        raise _mentorship_error(f"This invitation is {mentorship.state}.", "invitation_closed")
+    if user.pk in (mentorship.mentor_id, mentorship.learner_id):
+        raise _mentorship_error("Withdraw your own invitation by ending it.", "self_invite", 400)
+    _ensure_addressed(mentorship, user, by_code=False)
+    mentorship.state = Mentorship.State.DECLINED
+    mentorship.responded_at = timezone.now()
+    mentorship.code = None
+    mentorship.save(update_fields=["state", "responded_at", "code"])
+    return mentorship
+
+
+def mentorship_end(*, mentorship: Mentorship, user: User) -> Mentorship:
+    """Either side (or staff) ends an active link or withdraws an invitation; access ends at once."""
+    if not (user.is_staff or user.pk in (mentorship.mentor_id, mentorship.learner_id)):
+        raise _mentorship_error("Only the mentor, the learner or staff can end it.", "not_a_party", 403)
+    if mentorship.state not in (Mentorship.State.ACTIVE, Mentorship.State.INVITED):
+        raise _mentorship_error(f"This mentorship is {mentorship.state}.", "mentorship_closed")
+    mentorship.state = Mentorship.State.ENDED
+    mentorship.ended_at = timezone.now()
+    mentorship.ended_by = user
+    mentorship.code = None
+    mentorship.save(update_fields=["state", "ended_at", "ended_by", "code"])
+    return mentorship
+
+
+def mentorship_create_active(*, mentor: User, learner: User, by: User) -> Mentorship:
+    """Staff link a mentor and a learner directly."""
+    if not mentor.is_mentor:
+        raise _mentorship_error(f"{mentor.email} is not a mentor.", "not_a_mentor", 400)
+    if mentor.pk == learner.pk:
+        raise _mentorship_error("A mentor cannot mentor themselves.", "self_invite", 400)
+    if Mentorship.objects.filter(mentor=mentor, learner=learner, state=Mentorship.State.ACTIVE).exists():
+        raise _mentorship_error("They are already linked.", "already_linked")
+    now = timezone.now()
+    return Mentorship.objects.create(
+        mentor=mentor, learner=learner, invited_by=by, state=Mentorship.State.ACTIVE, responded_at=now
+    )

@@ -9,3 +9,13 @@ urlpatterns = [
     path("auth/logout/", apis.LogoutApi.as_view(), name="auth-logout"),
     path("me/", apis.MeApi.as_view(), name="me"),
 ]
+
+urlpatterns += [
+    path("mentorships/", apis.MentorshipListApi.as_view(), name="mentorship-list"),
+    path("mentorships/redeem/", apis.MentorshipRedeemApi.as_view(), name="mentorship-redeem"),
+    path("mentorships/<int:mentorship_id>/", apis.MentorshipDetailApi.as_view(), name="mentorship-detail"),
+    path("mentorships/<int:mentorship_id>/accept/", apis.MentorshipAcceptApi.as_view(), name="mentorship-accept"),
+    path("mentorships/<int:mentorship_id>/decline/", apis.MentorshipDeclineApi.as_view(), name="mentorship-decline"),
+    path("mentorships/<int:mentorship_id>/end/", apis.MentorshipEndApi.as_view(), name="mentorship-end"),
+    path("staff/mentorships/", apis.StaffMentorshipApi.as_view(), name="staff-mentorship-create"),
+]

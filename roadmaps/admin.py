@@ -2,7 +2,17 @@ from django.contrib import admin
 from django.db import models
 from django.db.models import Count
 
-from roadmaps.models import CareerPath, MilestonePrerequisite, MilestoneTemplate, PathSkill, Resource, Skill, Stage
+from roadmaps.models import (
+    CareerPath,
+    MilestonePrerequisite,
+    MilestoneTemplate,
+    PathSkill,
+    Resource,
+    ReviewComment,
+    ReviewSubmission,
+    Skill,
+    Stage,
+)
 from roadmaps.services.catalog import catalog_path_version_bump
 
 
@@ -105,3 +115,26 @@ class MilestoneTemplateAdmin(VersionBumpingAdmin):
 
     def path_of(self, obj: MilestoneTemplate) -> CareerPath:
         return obj.path
+
+
+class ReviewCommentInline(admin.TabularInline):
+    model = ReviewComment
+    fields = ("author", "body", "created_at")
+    readonly_fields = ("created_at",)
+    autocomplete_fields = ("author",)
+    extra = 0
+
+
+@admin.register(ReviewSubmission)
+class ReviewSubmissionAdmin(admin.ModelAdmin):
+    """Staff see every submission, and those left waiting longest first."""
+
+    list_display = ("id", "milestone", "learner", "state", "created_at", "decided_at", "decided_by")
+    list_filter = ("state",)
+    search_fields = ("learner__email", "milestone__title")
+    list_select_related = ("milestone__roadmap", "learner", "decided_by")
+    ordering = ("state", "created_at")
+    raw_id_fields = ("milestone",)
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    autocomplete_fields = ("learner", "decided_by")
+    inlines = (ReviewCommentInline,)

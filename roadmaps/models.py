@@ -289,6 +289,9 @@ class Milestone(models.Model):
     credential_id = models.CharField(max_length=200, blank=True)
     credential_date = models.DateField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    self_attested = models.BooleanField(
+        default=False, help_text="Completed by the learner with evidence but without a mentor's review."
+    )
     note = models.TextField(blank=True, help_text="Private to the learner.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -352,3 +355,49 @@ class ProgressEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.minutes} min on {self.milestone_id} at {self.logged_at:%Y-%m-%d %H:%M}"
+
+
+class ReviewSubmission(models.Model):
+    """A milestone submitted to the learner's mentors with its evidence; the first decision wins."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+
+    milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="submissions")
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="submissions")
+    evidence_url = models.URLField(max_length=500, blank=True, validators=[http_url])
+    credential_id = models.CharField(max_length=200, blank=True)
+    message = models.TextField(blank=True)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="decisions"
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["milestone"], condition=models.Q(state="pending"), name="roadmaps_one_pending_submission"
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "created_at"], name="roadmaps_submission_queue")]
+
+    def __str__(self) -> str:
+        return f"{self.milestone} ({self.state})"
+
+
+class ReviewComment(models.Model):
+    submission = models.ForeignKey(ReviewSubmission, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Comment by {self.author} on {self.submission_id}"

@@ -2,6 +2,7 @@ from django.urls import path
 
 from roadmaps.apis import catalog as catalog_apis
 from roadmaps.apis import learning as learning_apis
+from roadmaps.apis import reviews as review_apis
 
 urlpatterns = [
     # The catalog, public
@@ -36,4 +37,20 @@ urlpatterns = [
         name="milestone-entry-list",
     ),
     path("stats/", learning_apis.LearnerStatsApi.as_view(), name="learner-stats"),
+    # Reviews and mentors
+    path("milestones/<int:milestone_id>/submit/", review_apis.MilestoneSubmitApi.as_view(), name="milestone-submit"),
+    path(
+        "milestones/<int:milestone_id>/reviews/", review_apis.MilestoneReviewListApi.as_view(), name="milestone-reviews"
+    ),
+    path("reviews/queue/", review_apis.ReviewQueueApi.as_view(), name="review-queue"),
+    path("reviews/<int:submission_id>/", review_apis.ReviewDetailApi.as_view(), name="review-detail"),
+    path("reviews/<int:submission_id>/approve/", review_apis.ReviewApproveApi.as_view(), name="review-approve"),
+    path(
+        "reviews/<int:submission_id>/request-changes/",
+        review_apis.ReviewRequestChangesApi.as_view(),
+        name="review-request-changes",
+    ),
+    path("reviews/<int:submission_id>/comments/", review_apis.ReviewCommentApi.as_view(), name="review-comments"),
+    path("mentor/dashboard/", review_apis.MentorDashboardApi.as_view(), name="mentor-dashboard"),
+    path("mentees/<int:learner_id>/roadmaps/", review_apis.MenteeRoadmapListApi.as_view(), name="mentee-roadmap-list"),
 ]

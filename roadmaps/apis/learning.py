@@ -99,6 +99,7 @@ class MilestoneSerializer(serializers.ModelSerializer):
             "credential_id",
             "credential_date",
             "completed_at",
+            "self_attested",
             "hours_logged",
             "created_at",
             "updated_at",
@@ -176,7 +177,6 @@ class ProgressEntrySerializer(serializers.ModelSerializer):
 
 def _roadmap_detail(request, roadmap_id: int) -> dict:
     roadmap = roadmap_get(user=request.user, roadmap_id=roadmap_id)
-    roadmap.learner = request.user
     roadmap.milestone_rows = list(milestone_list(roadmap=roadmap))
     roadmap.stats = roadmap_stats(roadmap=roadmap)
     return RoadmapDetailSerializer(roadmap).data
@@ -239,7 +239,7 @@ class RoadmapDetailApi(APIView):
         responses=RoadmapDetailSerializer,
     )
     def patch(self, request, roadmap_id: int):
-        roadmap = roadmap_get(user=request.user, roadmap_id=roadmap_id)
+        roadmap = roadmap_get(user=request.user, roadmap_id=roadmap_id, write=True)
         serializer = RoadmapUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         roadmap_set_status(roadmap=roadmap, **serializer.validated_data)
@@ -254,7 +254,7 @@ class RoadmapUpgradeApi(APIView):
         responses=RoadmapDetailSerializer,
     )
     def post(self, request, roadmap_id: int):
-        roadmap_upgrade(roadmap=roadmap_get(user=request.user, roadmap_id=roadmap_id))
+        roadmap_upgrade(roadmap=roadmap_get(user=request.user, roadmap_id=roadmap_id, write=True))
         return Response(_roadmap_detail(request, roadmap_id))
 
 
@@ -263,7 +263,6 @@ class RoadmapStatsApi(APIView):
     @extend_schema(summary="Stats of one roadmap", responses=StatsSerializer)
     def get(self, request, roadmap_id: int):
         roadmap = roadmap_get(user=request.user, roadmap_id=roadmap_id)
-        roadmap.learner = request.user
         return Response(StatsSerializer(roadmap_stats(roadmap=roadmap)).data)
 
 
@@ -337,7 +336,7 @@ class RoadmapMilestoneListApi(generics.ListAPIView):
         responses={201: MilestoneSerializer},
     )
     def post(self, request, roadmap_id: int):
-        roadmap = roadmap_get(user=request.user, roadmap_id=roadmap_id)
+        roadmap = roadmap_get(user=request.user, roadmap_id=roadmap_id, write=True)
         serializer = CustomMilestoneInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         target = serializer.validated_data.get("target_date")
@@ -355,7 +354,7 @@ class RoadmapMilestoneOrderApi(APIView):
         responses={204: None},
     )
     def put(self, request, roadmap_id: int):
-        roadmap = roadmap_get(user=request.user, roadmap_id=roadmap_id)
+        roadmap = roadmap_get(user=request.user, roadmap_id=roadmap_id, write=True)
         serializer = ReorderInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         roadmap_reorder(roadmap=roadmap, milestone_ids=serializer.validated_data["milestones"])
@@ -374,7 +373,7 @@ class MilestoneDetailApi(APIView):
         responses=MilestoneSerializer,
     )
     def patch(self, request, milestone_id: int):
-        milestone = milestone_get(user=request.user, milestone_id=milestone_id)
+        milestone = milestone_get(user=request.user, milestone_id=milestone_id, write=True)
         serializer = MilestoneUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         milestone_update(milestone=milestone, learner_today=learner_today(request.user), **serializer.validated_data)
@@ -389,7 +388,7 @@ class MilestoneSkipApi(APIView):
         responses=MilestoneSerializer,
     )
     def post(self, request, milestone_id: int):
-        milestone = milestone_get(user=request.user, milestone_id=milestone_id)
+        milestone = milestone_get(user=request.user, milestone_id=milestone_id, write=True)
         serializer = SkipInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         milestone_skip(milestone=milestone, **serializer.validated_data)
@@ -400,7 +399,7 @@ class MilestoneSkipApi(APIView):
 class MilestoneUnskipApi(APIView):
     @extend_schema(summary="Put a skipped milestone back on the plan", request=None, responses=MilestoneSerializer)
     def post(self, request, milestone_id: int):
-        milestone_unskip(milestone=milestone_get(user=request.user, milestone_id=milestone_id))
+        milestone_unskip(milestone=milestone_get(user=request.user, milestone_id=milestone_id, write=True))
         return _milestone_response(request, milestone_id)
 
 
@@ -408,11 +407,11 @@ class MilestoneUnskipApi(APIView):
 class MilestoneNoteApi(APIView):
     @extend_schema(summary="The learner's private note on a milestone", responses=NoteSerializer)
     def get(self, request, milestone_id: int):
-        return Response({"note": milestone_get(user=request.user, milestone_id=milestone_id).note})
+        return Response({"note": milestone_get(user=request.user, milestone_id=milestone_id, write=True).note})
 
     @extend_schema(summary="Replace the private note", request=NoteSerializer, responses=NoteSerializer)
     def put(self, request, milestone_id: int):
-        milestone = milestone_get(user=request.user, milestone_id=milestone_id)
+        milestone = milestone_get(user=request.user, milestone_id=milestone_id, write=True)
         serializer = NoteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         milestone = milestone_note_set(milestone=milestone, note=serializer.validated_data["note"])
@@ -468,7 +467,7 @@ class MilestoneEntryListApi(generics.ListAPIView):
         },
     )
     def post(self, request, milestone_id: int):
-        milestone = milestone_get(user=request.user, milestone_id=milestone_id)
+        milestone = milestone_get(user=request.user, milestone_id=milestone_id, write=True)
         serializer = ProgressEntryInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)

@@ -2,10 +2,13 @@
 
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
+from accounts.selectors import active_mentorship_of, mentees_of
 from roadmaps.models import CareerPath, Milestone, MilestoneTemplate, PathSkill, ProgressEntry, Roadmap, Skill
 from roadmaps.selectors.stats import with_logged_minutes
 
@@ -23,8 +26,37 @@ def roadmap_list(*, user: User) -> QuerySet[Roadmap]:
     )
 
 
-def roadmap_get(*, user: User, roadmap_id: int) -> Roadmap:
-    return get_object_or_404(roadmap_list(user=user), pk=roadmap_id)
+def _visible_to(user: User, learner_field: str) -> Q:
+    """The learner's own rows, and those of learners the user actively mentors."""
+    mentoring = active_mentorship_of(mentor=user, learner_ref=OuterRef(learner_field))
+    return Q(**{learner_field: user}) | Q(Exists(mentoring))
+
+
+def _ensure_may_change(owner_id: int, user: User) -> None:
+    if owner_id != user.pk:  # a mentor: reads, never writes
+        raise PermissionDenied("Mentors can read their mentees' roadmaps; only the learner can change them.")
+
+
+def roadmap_get(*, user: User, roadmap_id: int, write: bool = False) -> Roadmap:
+    """The roadmap if ``user`` may see it (404 otherwise); with ``write``, 403 unless it is theirs."""
+    roadmaps = (
+        Roadmap.objects.filter(_visible_to(user, "learner"))
+        .select_related("path", "learner")
+        .annotate(
+            milestones_total=Count("milestones", filter=~Q(milestones__state=State.SKIPPED)),
+            milestones_done=Count("milestones", filter=Q(milestones__state=State.DONE)),
+        )
+    )
+    roadmap = get_object_or_404(roadmaps, pk=roadmap_id)
+    if write:
+        _ensure_may_change(roadmap.learner_id, user)
+    return roadmap
+
+
+def mentee_roadmap_list(*, mentor: User, learner_id: int) -> QuerySet[Roadmap]:
+    if not mentees_of(mentor=mentor).filter(pk=learner_id).exists():
+        raise Http404
+    return roadmap_list(user=User(pk=learner_id))
 
 
 def milestone_queryset() -> QuerySet[Milestone]:
@@ -37,8 +69,12 @@ def milestone_list(*, roadmap: Roadmap) -> QuerySet[Milestone]:
     return milestone_queryset().filter(roadmap=roadmap)
 
 
-def milestone_get(*, user: User, milestone_id: int) -> Milestone:
-    return get_object_or_404(milestone_queryset().filter(roadmap__learner=user), pk=milestone_id)
+def milestone_get(*, user: User, milestone_id: int, write: bool = False) -> Milestone:
+    """The milestone if ``user`` may see it (404 otherwise); with ``write``, 403 unless it is theirs."""
+    milestone = get_object_or_404(milestone_queryset().filter(_visible_to(user, "roadmap__learner")), pk=milestone_id)
+    if write:
+        _ensure_may_change(milestone.roadmap.learner_id, user)
+    return milestone
 
 
 def progress_entry_list(*, milestone: Milestone) -> QuerySet[ProgressEntry]:

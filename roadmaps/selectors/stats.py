@@ -106,6 +106,65 @@ def _weekly_hours(daily: dict[date, int], today: date) -> list[WeekHours]:
     return [WeekHours(week_start=week, hours=round(minutes[week] / 60, 2)) for week in weeks]
 
 
+@dataclass
+class Tracking:
+    """Where a plan stands: what is left, the pace, and on track / at risk / behind."""
+
+    planned: int
+    done: int
+    hours_remaining: float
+    overdue: int
+    next_target_date: date | None
+    pace_hours_per_week: float
+    projected_finish_date: date | None
+    status: str
+    reasons: list[str]
+
+    @property
+    def completion_percent(self) -> float:
+        return round(100 * self.done / self.planned, 1) if self.planned else 0.0
+
+
+def tracking(*, rows: list[dict], daily: dict[date, int], since: date, today: date, pace_goal: int | None) -> Tracking:
+    """From milestone rows (state, estimated_hours, target_date, logged_minutes) and minutes per
+    local day (at least the last four weeks)."""
+    planned = [row for row in rows if row["state"] != State.SKIPPED]
+    remaining = [row for row in planned if row["state"] != State.DONE]
+    hours_remaining = sum(max(0, row["estimated_hours"] * 60 - row["logged_minutes"]) for row in remaining) / 60
+    overdue = [row for row in remaining if row["target_date"] and row["target_date"] < today]
+    upcoming = sorted(row["target_date"] for row in remaining if row["target_date"] and row["target_date"] >= today)
+    last_target = max((row["target_date"] for row in remaining if row["target_date"]), default=None)
+
+    tracked_days = (today - since).days + 1
+    window_days = max(MIN_TRACKED_DAYS, min(PACE_WINDOW_DAYS, tracked_days))
+    window_minutes = sum(value for day, value in daily.items() if today - timedelta(days=window_days) < day <= today)
+    pace = window_minutes / 60 / (window_days / 7)
+    projected = None
+    if hours_remaining == 0 and remaining:
+        projected = today
+    elif hours_remaining and pace:
+        projected = today + timedelta(days=math.ceil(hours_remaining / pace * 7))
+
+    reasons = []
+    if overdue:
+        reasons.append(f"{len(overdue)} milestone(s) past their target date")
+    if remaining and last_target and (projected is None or projected > last_target):
+        reasons.append("at the current pace the last target date will be missed")
+    if remaining and pace_goal and tracked_days >= MIN_TRACKED_DAYS and pace < pace_goal:
+        reasons.append(f"pace below the goal of {pace_goal} h a week")
+    return Tracking(
+        planned=len(planned),
+        done=len(planned) - len(remaining),
+        hours_remaining=round(hours_remaining, 2),
+        overdue=len(overdue),
+        next_target_date=upcoming[0] if upcoming else None,
+        pace_hours_per_week=round(pace, 2),
+        projected_finish_date=projected,
+        status=Status.BEHIND if overdue else Status.AT_RISK if reasons else Status.ON_TRACK,
+        reasons=reasons,
+    )
+
+
 def _stats(
     *,
     learner: User,
@@ -121,54 +180,27 @@ def _stats(
     )
     daily = _daily_minutes(entries.annotate(day=TruncDate("logged_at", tzinfo=tz)))
     skills_built = Skill.objects.filter(learner_milestones__in=milestones.filter(state=State.DONE)).distinct().count()
-
-    planned = [row for row in rows if row["state"] != State.SKIPPED]
-    remaining = [row for row in planned if row["state"] != State.DONE]
-    done = len(planned) - len(remaining)
-    hours_remaining = sum(max(0, row["estimated_hours"] * 60 - row["logged_minutes"]) for row in remaining) / 60
-    overdue = [row for row in remaining if row["target_date"] and row["target_date"] < today]
-    upcoming = sorted(row["target_date"] for row in remaining if row["target_date"] and row["target_date"] >= today)
-    last_target = max((row["target_date"] for row in remaining if row["target_date"]), default=None)
-
-    tracked_days = (today - since).days + 1
-    window_days = max(MIN_TRACKED_DAYS, min(PACE_WINDOW_DAYS, tracked_days))
-    window_minutes = sum(value for day, value in daily.items() if day > today - timedelta(days=window_days))
-    pace = window_minutes / 60 / (window_days / 7)
-    projected = None
-    if hours_remaining == 0 and remaining:
-        projected = today
-    elif hours_remaining and pace:
-        projected = today + timedelta(days=math.ceil(hours_remaining / pace * 7))
-
-    reasons = []
-    if overdue:
-        reasons.append(f"{len(overdue)} milestone(s) past their target date")
-    if remaining and last_target and (projected is None or projected > last_target):
-        reasons.append("at the current pace the last target date will be missed")
-    if remaining and pace_goal and tracked_days >= MIN_TRACKED_DAYS and pace < pace_goal:
-        reasons.append(f"pace below the goal of {pace_goal} h a week")
-    status = Status.BEHIND if overdue else Status.AT_RISK if reasons else Status.ON_TRACK
-
+    plan = tracking(rows=rows, daily=daily, since=since, today=today, pace_goal=pace_goal)
     current, longest = _streaks(daily, today)
     return Stats(
-        milestones_total=len(planned),
-        milestones_done=done,
-        milestones_skipped=len(rows) - len(planned),
-        completion_percent=round(100 * done / len(planned), 1) if planned else 0.0,
+        milestones_total=plan.planned,
+        milestones_done=plan.done,
+        milestones_skipped=len(rows) - plan.planned,
+        completion_percent=plan.completion_percent,
         hours_logged=round(sum(daily.values()) / 60, 2),
-        hours_estimated=float(sum(row["estimated_hours"] for row in planned)),
-        hours_remaining=round(hours_remaining, 2),
+        hours_estimated=float(sum(row["estimated_hours"] for row in rows if row["state"] != State.SKIPPED)),
+        hours_remaining=plan.hours_remaining,
         weekly_hours=_weekly_hours(daily, today),
         current_streak_days=current,
         longest_streak_days=longest,
-        pace_hours_per_week=round(pace, 2),
+        pace_hours_per_week=plan.pace_hours_per_week,
         weekly_hours_goal=pace_goal,
-        projected_finish_date=projected,
-        overdue_milestones=len(overdue),
-        next_target_date=upcoming[0] if upcoming else None,
+        projected_finish_date=plan.projected_finish_date,
+        overdue_milestones=plan.overdue,
+        next_target_date=plan.next_target_date,
         skills_built=skills_built,
-        status=status,
-        reasons=reasons,
+        status=plan.status,
+        reasons=plan.reasons,
     )
 
 

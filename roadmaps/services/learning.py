@@ -10,6 +10,7 @@ from django.utils import timezone
 from rest_framework import status
 
 from accounts.models import User
+from accounts.selectors import has_active_mentor
 from careerhub.exceptions import ApplicationError
 from roadmaps.models import CareerPath, Milestone, MilestoneTemplate, ProgressEntry, Roadmap, Skill
 
@@ -31,13 +32,13 @@ CLOCK_SKEW = timedelta(minutes=5)
 TEMPLATE_TEXT_FIELDS = ("kind", "title", "description", "estimated_hours", "acceptance_criteria")
 
 
-def _conflict(code: str, message: str, **extra: Any) -> ApplicationError:
+def conflict(code: str, message: str, **extra: Any) -> ApplicationError:
     return ApplicationError(message, code=code, status_code=status.HTTP_409_CONFLICT, extra=extra)
 
 
-def _ensure_writable(roadmap: Roadmap) -> None:
+def ensure_writable(roadmap: Roadmap) -> None:
     if roadmap.status == Roadmap.Status.ARCHIVED:
-        raise _conflict("roadmap_archived", "This roadmap is archived; make it active again to change it.")
+        raise conflict("roadmap_archived", "This roadmap is archived; make it active again to change it.")
 
 
 def _milestone_from_template(roadmap: Roadmap, template: MilestoneTemplate, *, position: int) -> Milestone:
@@ -110,7 +111,7 @@ def roadmap_upgrade(*, roadmap: Roadmap) -> Roadmap:
     them, and otherwise kept and marked as retired from the catalog.
     """
     roadmap = Roadmap.objects.select_for_update().select_related("path").get(pk=roadmap.pk)
-    _ensure_writable(roadmap)
+    ensure_writable(roadmap)
     path = roadmap.path
     if roadmap.catalog_version >= path.version:
         return roadmap
@@ -181,7 +182,7 @@ def roadmap_set_status(*, roadmap: Roadmap, status: str) -> Roadmap:
 @transaction.atomic
 def roadmap_reorder(*, roadmap: Roadmap, milestone_ids: list[int]) -> None:
     """Put the roadmap's milestones in the given order; the list must name each exactly once."""
-    _ensure_writable(roadmap)
+    ensure_writable(roadmap)
     milestones = {m.pk: m for m in Milestone.objects.select_for_update().filter(roadmap=roadmap)}
     if len(milestone_ids) != len(set(milestone_ids)) or set(milestone_ids) != set(milestones):
         raise ApplicationError(
@@ -209,7 +210,7 @@ def milestone_create_custom(
     target_date: date | None = None,
     skills: list[Skill] | None = None,
 ) -> Milestone:
-    _ensure_writable(roadmap)
+    ensure_writable(roadmap)
     Roadmap.objects.select_for_update().get(pk=roadmap.pk)  # serialises the choice of position
     last = roadmap.milestones.aggregate(last=Max("position"))["last"]
     evidence = {Kind.CERTIFICATION: "credential", Kind.PROJECT: "repository"}.get(kind, "none")
@@ -238,7 +239,7 @@ EVIDENCE_FIELDS = frozenset({"evidence_url", "credential_id", "credential_date"}
 
 def milestone_update(*, milestone: Milestone, learner_today: date, **fields: Any) -> Milestone:
     """Change a milestone's plan (target date), its evidence, or the texts of a custom one."""
-    _ensure_writable(milestone.roadmap)
+    ensure_writable(milestone.roadmap)
     if not milestone.is_custom and (readonly := sorted(CUSTOM_ONLY_FIELDS & set(fields))):
         raise ApplicationError(
             "Texts of catalog milestones come from the catalog; only your own milestones can be edited.",
@@ -249,7 +250,7 @@ def milestone_update(*, milestone: Milestone, learner_today: date, **fields: Any
     if target is not None and target != milestone.target_date and target < learner_today:
         raise ApplicationError("A target date cannot be in the past.", code="target_date_in_past")
     if milestone.state == State.DONE and EVIDENCE_FIELDS & set(fields):
-        raise _conflict("milestone_done", "Reopen the milestone before changing the evidence it was completed with.")
+        raise conflict("milestone_done", "Reopen the milestone before changing the evidence it was completed with.")
     changed = [name for name, value in fields.items() if getattr(milestone, name) != value]
     for name in changed:
         setattr(milestone, name, fields[name])
@@ -278,26 +279,34 @@ def _move(milestone: Milestone, to: str, *, at: datetime) -> list[str]:
     """Apply a learner's state change after checking the rules; returns the fields changed."""
     allowed = LEARNER_TRANSITIONS[milestone.state]
     if to not in allowed:
-        raise _conflict(
+        raise conflict(
             "illegal_transition",
             f"A milestone that is {milestone.get_state_display().lower()} cannot move to {State(to).label.lower()}.",
             **{"from": milestone.state, "to": to, "allowed": sorted(allowed)},
         )
     if to == State.DONE and (missing := _missing_evidence(milestone)):
-        raise _conflict(
+        raise conflict(
             "evidence_required",
             f"A {milestone.get_kind_display().lower()} needs evidence before it is done.",
             missing=missing,
         )
+    self_attested = False
+    if to == State.DONE and milestone.kind == Kind.PROJECT:
+        if has_active_mentor(learner_id=milestone.roadmap.learner_id):
+            raise conflict(
+                "review_required", "With an active mentor, a portfolio project is completed through a review."
+            )
+        self_attested = True  # no mentor to review it: the learner's own word, with the evidence
     milestone.state = to
     milestone.completed_at = at if to == State.DONE else None
-    return ["state", "completed_at"]
+    milestone.self_attested = self_attested
+    return ["state", "completed_at", "self_attested"]
 
 
 def milestone_skip(*, milestone: Milestone, reason: str) -> Milestone:
-    _ensure_writable(milestone.roadmap)
+    ensure_writable(milestone.roadmap)
     if milestone.state not in SKIPPABLE:
-        raise _conflict(
+        raise conflict(
             "illegal_transition",
             f"A milestone that is {milestone.get_state_display().lower()} cannot be skipped.",
             **{"from": milestone.state, "to": State.SKIPPED, "allowed": sorted(LEARNER_TRANSITIONS[milestone.state])},
@@ -309,9 +318,9 @@ def milestone_skip(*, milestone: Milestone, reason: str) -> Milestone:
 
 def milestone_unskip(*, milestone: Milestone) -> Milestone:
     """Back on the plan: in progress if time was already logged on it, else not started."""
-    _ensure_writable(milestone.roadmap)
+    ensure_writable(milestone.roadmap)
     if milestone.state != State.SKIPPED:
-        raise _conflict("not_skipped", "Only a skipped milestone can be un-skipped.", **{"from": milestone.state})
+        raise conflict("not_skipped", "Only a skipped milestone can be un-skipped.", **{"from": milestone.state})
     worked = milestone.entries.filter(minutes__gt=0).exists()
     milestone.state = State.IN_PROGRESS if worked else State.NOT_STARTED
     milestone.skip_reason = ""  # the reason stays in the progress log
@@ -363,7 +372,7 @@ def progress_entry_log(
                 entry = ProgressEntry.objects.get(pk=entry_id)
         if _same_entry(entry, learner=learner, milestone=milestone, request=request):
             return entry, False
-    raise _conflict("entry_id_reused", "This entry id was already used for a different entry.")
+    raise conflict("entry_id_reused", "This entry id was already used for a different entry.")
 
 
 def _progress_entry_create(
@@ -377,7 +386,7 @@ def _progress_entry_create(
     state: str | None,
     logged_at: datetime | None,
 ) -> ProgressEntry:
-    _ensure_writable(milestone.roadmap)
+    ensure_writable(milestone.roadmap)
     now = timezone.now()
     if logged_at is not None and logged_at > now + CLOCK_SKEW:
         raise ApplicationError("An entry cannot be logged in the future.", code="logged_in_future")

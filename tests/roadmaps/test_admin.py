@@ -33,6 +33,9 @@ def _post_data(response) -> dict:
         reverse("admin:roadmaps_milestonetemplate_changelist") + "?q=pipeline&kind__exact=project",
         reverse("admin:roadmaps_skill_changelist") + "?category__exact=devops",
         reverse("admin:accounts_user_changelist") + "?q=example",
+        reverse("admin:accounts_mentorship_changelist") + "?state__exact=active",
+        reverse("admin:accounts_mentorship_add"),
+        reverse("admin:roadmaps_reviewsubmission_changelist") + "?state__exact=pending",
     ],
 )
 def test_staff_browse_and_search_the_catalog(admin_client, url):
@@ -95,3 +98,23 @@ def test_admin_refuses_a_milestone_that_is_its_own_prerequisite(admin_client):
     assert response.status_code == 200
     assert "cannot be its own prerequisite" in response.content.decode()
     assert not milestone.prerequisite_links.filter(requires=milestone).exists()
+
+
+def test_staff_see_and_manage_links_and_reviews(admin_client):
+    from accounts.models import Mentorship
+    from roadmaps.models import ReviewComment, ReviewSubmission
+    from roadmaps.services.learning import roadmap_enroll
+    from tests.factories import UserFactory, small_path
+
+    mentor, learner = UserFactory(is_mentor=True), UserFactory()
+    link = Mentorship.objects.create(mentor=mentor, learner=learner, state="active")
+    roadmap, _ = roadmap_enroll(learner=learner, path=small_path())
+    submission = ReviewSubmission.objects.create(milestone=roadmap.milestones.first(), learner=learner)
+    ReviewComment.objects.create(submission=submission, author=mentor, body="Looks good")
+
+    link_page = admin_client.get(reverse("admin:accounts_mentorship_change", args=[link.pk]))
+    review_page = admin_client.get(reverse("admin:roadmaps_reviewsubmission_change", args=[submission.pk]))
+
+    assert link_page.status_code == 200
+    assert review_page.status_code == 200
+    assert "Looks good" in review_page.content.decode()

@@ -1,8 +1,10 @@
 """A learner's roadmaps are theirs alone, and reading them costs a fixed number of queries.
 
-Another learner gets exactly the 404 of a missing id on every object of the first, for every
-endpoint and method, and changes nothing. The table of calls is checked against the URL conf,
-so a new endpoint (or a new method on one) fails here until it is added to the table.
+Another learner gets exactly the 404 of a missing id on every object of the first (roadmaps,
+milestones, review submissions, mentorships), for every endpoint and method, and changes
+nothing. The table of calls is checked against the URL conf, so a new endpoint (or a new
+method on one) fails here until it is added to the table. Mentors, staff and the rest of the
+roles are in tests/test_permission_matrix.py.
 """
 
 import uuid
@@ -15,13 +17,16 @@ import pytest
 from django.urls import URLPattern, reverse
 from django.urls.converters import IntConverter
 from django.utils import timezone
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.permissions import AllowAny
 from rest_framework.test import APIClient
 
 from accounts import urls as accounts_urls
+from accounts.models import Mentorship
+from accounts.services import mentorship_invite
 from roadmaps import urls as roadmaps_urls
-from roadmaps.models import CareerPath, Milestone, PathSkill, ProgressEntry, Roadmap
+from roadmaps.models import CareerPath, Milestone, PathSkill, ProgressEntry, ReviewComment, ReviewSubmission, Roadmap
 from roadmaps.services.learning import milestone_note_set, milestone_skip, progress_entry_log, roadmap_enroll
+from roadmaps.services.reviews import review_submit
 from tests.factories import SkillFactory, UserFactory, small_path
 
 pytestmark = pytest.mark.django_db
@@ -38,12 +43,25 @@ class Owned:
     roadmap: Roadmap
     milestone: Milestone  # in progress, with a progress entry and a note
     skipped: Milestone
+    project: Milestone  # in review
+    submission: ReviewSubmission  # of the project, pending
+    mentorship: Mentorship  # active, A and their mentor
+    invitation: Mentorship  # from another mentor, addressed to A's email
+    code: str  # of an invitation a third mentor shares as a code
 
 
 @pytest.fixture
 def owned(learner) -> Owned:
     path = small_path()
     roadmap, _ = roadmap_enroll(learner=learner, path=path)
+    mentorship = Mentorship.objects.create(
+        mentor=UserFactory(is_mentor=True), learner=learner, state=Mentorship.State.ACTIVE
+    )
+    invitation = mentorship_invite(inviter=UserFactory(is_mentor=True), inviter_role="mentor", email=learner.email)
+    code = mentorship_invite(inviter=UserFactory(is_mentor=True), inviter_role="mentor").code
+    project = roadmap.milestones.get(slug="pipeline-project")
+    Milestone.objects.filter(pk=project.pk).update(state=Milestone.State.IN_PROGRESS)
+    submission = review_submit(learner=learner, milestone=project, evidence_url="https://github.com/ada/pipeline")
     milestone = roadmap.milestones.get(slug="python-basics")
     progress_entry_log(
         learner=learner,
@@ -57,7 +75,16 @@ def owned(learner) -> Owned:
     skipped = milestone_skip(milestone=roadmap.milestones.get(slug="docker-course"), reason="I use Docker daily.")
     # The catalog moved on, so an upgrade would change the roadmap.
     CareerPath.objects.filter(pk=path.pk).update(version=2)
-    return Owned(roadmap=roadmap, milestone=Milestone.objects.get(pk=milestone.pk), skipped=skipped)
+    return Owned(
+        roadmap=roadmap,
+        milestone=Milestone.objects.get(pk=milestone.pk),
+        skipped=skipped,
+        project=Milestone.objects.get(pk=project.pk),
+        submission=submission,
+        mentorship=mentorship,
+        invitation=invitation,
+        code=code,
+    )
 
 
 def _snapshot(owned: Owned) -> dict[str, Any]:
@@ -66,6 +93,9 @@ def _snapshot(owned: Owned) -> dict[str, Any]:
         "roadmap": Roadmap.objects.filter(pk=owned.roadmap.pk).values().get(),
         "milestones": list(Milestone.objects.filter(roadmap=owned.roadmap).order_by("pk").values()),
         "entries": list(ProgressEntry.objects.filter(milestone__roadmap=owned.roadmap).order_by("pk").values()),
+        "submissions": list(ReviewSubmission.objects.order_by("pk").values()),
+        "comments": list(ReviewComment.objects.order_by("pk").values()),
+        "mentorships": list(Mentorship.objects.order_by("pk").values()),
         "roadmap_count": Roadmap.objects.count(),
         "milestone_count": Milestone.objects.count(),
         "entry_count": ProgressEntry.objects.count(),
@@ -87,8 +117,12 @@ class Call:
 
     url_name: str
     method: str
-    owner_status: int  # what A gets for the same request: proves the body is valid
-    target: str | None = None  # "roadmap", "milestone", "skipped", "path" or None (no URL argument)
+    # What A gets for the same request: proves the body is valid. A 403 where A may not act
+    # at all: deciding their own submission, the mentor and staff endpoints.
+    owner_status: int
+    # "roadmap", "milestone", "skipped", "project", "submission", "mentorship", "invitation",
+    # "path", "learner" (A's user id) or None (no URL argument)
+    target: str | None = None
     body: Callable[[Owned], dict[str, Any]] | None = None
 
     def __str__(self) -> str:
@@ -97,11 +131,17 @@ class Call:
     def kwargs(self, owned: Owned, *, missing: bool = False) -> dict[str, Any]:
         if self.target == "roadmap":
             return {"roadmap_id": MISSING_ID if missing else owned.roadmap.pk}
-        if self.target in ("milestone", "skipped"):
-            milestone = owned.milestone if self.target == "milestone" else owned.skipped
+        if self.target in ("milestone", "skipped", "project"):
+            milestone = getattr(owned, self.target)
             return {"milestone_id": MISSING_ID if missing else milestone.pk}
+        if self.target == "submission":
+            return {"submission_id": MISSING_ID if missing else owned.submission.pk}
+        if self.target in ("mentorship", "invitation"):
+            return {"mentorship_id": MISSING_ID if missing else getattr(owned, self.target).pk}
         if self.target == "path":
             return {"slug": "no-such-path" if missing else owned.roadmap.path.slug}
+        if self.target == "learner":
+            return {"learner_id": MISSING_ID if missing else owned.roadmap.learner_id}
         return {}
 
     def send(self, client: APIClient, owned: Owned, *, missing: bool = False):
@@ -117,7 +157,7 @@ def _reversed_order(owned: Owned) -> dict[str, Any]:
     return {"milestones": ids[::-1]}
 
 
-# Every URL of roadmaps.urls that takes the id of a learner's object, with every method.
+# Every URL that takes the id of a learner's object, with every method.
 ID_CALLS = [
     Call("roadmap-detail", "get", 200, "roadmap"),
     Call("roadmap-detail", "patch", 200, "roadmap", lambda o: {"status": "paused"}),
@@ -146,7 +186,23 @@ ID_CALLS = [
         "milestone",
         lambda o: {"id": "7b3f5d52-6c1e-4f0e-9a57-2a1c7f0a9e11", "minutes": 45, "state": "done"},
     ),
+    Call("milestone-submit", "post", 201, "milestone", lambda o: {"message": "Ready for a look."}),
+    Call("milestone-reviews", "get", 200, "project"),
+    Call("review-detail", "get", 200, "submission"),
+    Call("review-approve", "post", 403, "submission", lambda o: {"comment": "Looks good."}),
+    Call("review-request-changes", "post", 403, "submission", lambda o: {"comment": "Add a rollback test."}),
+    Call("review-comments", "post", 201, "submission", lambda o: {"body": "Pushed the fix."}),
+    Call("mentorship-detail", "get", 200, "mentorship"),
+    Call("mentorship-end", "post", 200, "mentorship"),
+    Call("mentorship-accept", "post", 200, "invitation"),
+    Call("mentorship-decline", "post", 200, "invitation"),
 ]
+
+# URLs with an id that is not one of A's objects, so "the 404 of a missing id" does not apply.
+NOT_AN_OBJECT_ID = {
+    "mentee-roadmap-list": "its id is a learner's user id and the endpoint is for mentors only: any learner gets "
+    "403 whatever the id; which mentor sees which mentee is in tests/test_permission_matrix.py",
+}
 
 # The other endpoints that need a logged-in user.
 OWN_CALLS = [
@@ -156,6 +212,18 @@ OWN_CALLS = [
     Call("path-skill-gap", "get", 200, "path"),
     Call("me", "get", 200),
     Call("me", "patch", 200, body=lambda o: {"display_name": "Ada"}),
+    Call("mentorship-list", "get", 200),
+    Call("mentorship-list", "post", 201, body=lambda o: {"role": "learner", "email": "new-mentor@example.com"}),
+    Call("mentorship-redeem", "post", 200, body=lambda o: {"code": o.code}),
+    Call("review-queue", "get", 403),
+    Call("mentor-dashboard", "get", 403),
+    Call("mentee-roadmap-list", "get", 403, "learner"),
+    Call(
+        "staff-mentorship-create",
+        "post",
+        403,
+        body=lambda o: {"mentor": o.invitation.mentor_id, "learner": o.roadmap.learner_id},
+    ),
 ]
 
 
@@ -165,7 +233,10 @@ def _methods(pattern: URLPattern) -> set[str]:
 
 
 def _needs_login(pattern: URLPattern) -> bool:
-    return IsAuthenticated in pattern.callback.view_class.permission_classes
+    # Any permission but AllowAny (IsAuthenticated, IsMentor, IsAdminUser) turns anonymous users
+    # away; the token views have none at all.
+    permissions = pattern.callback.view_class.permission_classes
+    return bool(permissions) and AllowAny not in permissions
 
 
 def _covered(calls: list[Call]) -> set[tuple[str, str]]:
@@ -179,7 +250,7 @@ def test_every_url_with_an_object_id_is_in_the_table_with_every_method():
     # Given
     with_ids = [
         pattern
-        for pattern in roadmaps_urls.urlpatterns
+        for pattern in [*roadmaps_urls.urlpatterns, *accounts_urls.urlpatterns]
         if any(isinstance(converter, IntConverter) for converter in pattern.pattern.converters.values())
     ]
 
@@ -188,7 +259,8 @@ def test_every_url_with_an_object_id_is_in_the_table_with_every_method():
 
     # Then
     assert with_ids
-    assert offered == _covered(ID_CALLS)
+    assert set(NOT_AN_OBJECT_ID) <= {pattern.name for pattern in with_ids}  # no stale exclusion
+    assert {(name, method) for name, method in offered if name not in NOT_AN_OBJECT_ID} == _covered(ID_CALLS)
 
 
 def test_every_url_that_needs_a_login_is_in_the_table_with_every_method():
@@ -202,8 +274,8 @@ def test_every_url_that_needs_a_login_is_in_the_table_with_every_method():
     assert offered == _covered(ID_CALLS + OWN_CALLS)
 
 
-@pytest.mark.parametrize("call", ID_CALLS, ids=str)
-def test_the_owner_gets_a_success_for_each_call_of_the_table(owned, learner_client, call):
+@pytest.mark.parametrize("call", ID_CALLS + OWN_CALLS, ids=str)
+def test_the_owner_gets_the_status_of_the_table_for_each_call(owned, learner_client, call):
     response = call.send(learner_client, owned)
 
     assert response.status_code == call.owner_status, response.content

@@ -1,0 +1,35 @@
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from accounts.models import Mentorship, User
+
+
+def mentorship_list(*, user: User) -> QuerySet[Mentorship]:
+    """Links the user is on, and invitations addressed to their email (open or answered)."""
+    mine = Q(mentor=user) | Q(learner=user)
+    addressed = Q(invitee_email=user.email)
+    return Mentorship.objects.filter(mine | addressed).select_related("mentor", "learner")
+
+
+def mentorship_get(*, user: User, mentorship_id: int) -> Mentorship:
+    queryset = Mentorship.objects.select_related("mentor", "learner") if user.is_staff else mentorship_list(user=user)
+    return get_object_or_404(queryset, pk=mentorship_id)
+
+
+def mentorship_get_by_code(*, code: str) -> Mentorship:
+    return get_object_or_404(Mentorship, code=code.strip().upper(), state=Mentorship.State.INVITED)
+
+
+def active_mentorship_of(*, mentor, learner_ref) -> QuerySet[Mentorship]:
+    """For ``Exists()``: an active link from ``mentor`` to the learner ``learner_ref`` points at."""
+    return Mentorship.objects.filter(mentor=mentor, learner=learner_ref, state=Mentorship.State.ACTIVE)
+
+
+def mentees_of(*, mentor: User) -> QuerySet[User]:
+    return User.objects.filter(Exists(active_mentorship_of(mentor=mentor, learner_ref=OuterRef("pk")))).order_by(
+        "display_name", "id"
+    )
+
+
+def has_active_mentor(*, learner_id: int) -> bool:
+    return Mentorship.objects.filter(learner_id=learner_id, state=Mentorship.State.ACTIVE).exists()

@@ -1,0 +1,88 @@
+"""The review workflow: a learner submits a milestone with evidence; a mentor decides."""
+
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.selectors import has_active_mentor
+from careerhub.exceptions import ApplicationError
+from roadmaps.models import Milestone, MilestoneTemplate, ReviewComment, ReviewSubmission
+from roadmaps.services.learning import conflict, ensure_writable
+
+State = Milestone.State
+SUBMITTABLE = frozenset({State.IN_PROGRESS, State.CHANGES_REQUESTED})
+
+
+@transaction.atomic
+def review_submit(
+    *,
+    learner: User,
+    milestone: Milestone,
+    message: str = "",
+    evidence_url: str = "",
+    credential_id: str = "",
+    credential_date: date | None = None,
+) -> ReviewSubmission:
+    milestone = Milestone.objects.select_for_update().select_related("roadmap").get(pk=milestone.pk)
+    ensure_writable(milestone.roadmap)
+    if milestone.state not in SUBMITTABLE:
+        raise conflict(
+            "illegal_transition",
+            f"A milestone that is {milestone.get_state_display().lower()} cannot be submitted for review.",
+            **{"from": milestone.state, "to": State.IN_REVIEW, "allowed": sorted(SUBMITTABLE)},
+        )
+    if not has_active_mentor(learner_id=learner.pk):
+        raise conflict("no_active_mentor", "Reviews need an active mentor; without one, complete it yourself.")
+    milestone.evidence_url = evidence_url or milestone.evidence_url
+    milestone.credential_id = credential_id or milestone.credential_id
+    milestone.credential_date = credential_date or milestone.credential_date
+    missing = []
+    if milestone.kind == MilestoneTemplate.Kind.PROJECT and not milestone.evidence_url:
+        missing = ["evidence_url (the repository)"]
+    if milestone.kind == MilestoneTemplate.Kind.CERTIFICATION and not (
+        milestone.credential_id or milestone.evidence_url
+    ):
+        missing = ["credential_id or evidence_url"]
+    if missing:
+        raise conflict("evidence_required", "Submit the evidence with the milestone.", missing=missing)
+    milestone.state = State.IN_REVIEW
+    milestone.save(update_fields=["state", "evidence_url", "credential_id", "credential_date", "updated_at"])
+    return ReviewSubmission.objects.create(
+        milestone=milestone,
+        learner=learner,
+        evidence_url=milestone.evidence_url,
+        credential_id=milestone.credential_id,
+        message=message,
+    )
+
+
+@transaction.atomic
+def review_decide(*, mentor: User, submission: ReviewSubmission, approve: bool, comment: str = "") -> ReviewSubmission:
+    """Approve (the milestone is done) or request changes (with a comment). The first decision wins."""
+    submission = ReviewSubmission.objects.select_for_update().get(pk=submission.pk)
+    if submission.state != ReviewSubmission.State.PENDING:
+        raise conflict(
+            "already_decided",
+            f"This submission was already decided ({submission.get_state_display().lower()}).",
+            decided_by=submission.decided_by_id,
+        )
+    if not approve and not comment.strip():
+        raise ApplicationError("Say what should change.", code="comment_required")
+    now = timezone.now()
+    milestone = Milestone.objects.select_for_update().get(pk=submission.milestone_id)
+    milestone.state = State.DONE if approve else State.CHANGES_REQUESTED
+    milestone.completed_at = now if approve else None
+    milestone.self_attested = False
+    milestone.save(update_fields=["state", "completed_at", "self_attested", "updated_at"])
+    submission.state = ReviewSubmission.State.APPROVED if approve else ReviewSubmission.State.CHANGES_REQUESTED
+    submission.decided_at, submission.decided_by = now, mentor
+    submission.save(update_fields=["state", "decided_at", "decided_by"])
+    if comment.strip():
+        ReviewComment.objects.create(submission=submission, author=mentor, body=comment.strip())
+    return submission
+
+
+def review_comment_add(*, author: User, submission: ReviewSubmission, body: str) -> ReviewComment:
+    return ReviewComment.objects.create(submission=submission, author=author, body=body)

@@ -1,0 +1,134 @@
+import pytest
+from rest_framework.test import APIClient
+
+from accounts.models import Mentorship
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def test_a_mentor_invites_a_learner_by_email_and_the_learner_accepts():
+    mentor, learner = UserFactory(is_mentor=True), UserFactory()
+
+    invite = _client(mentor).post("/api/v1/mentorships/", {"role": "mentor", "email": learner.email}, format="json")
+    inbox = _client(learner).get("/api/v1/mentorships/").json()["results"]
+    accepted = _client(learner).post(f"/api/v1/mentorships/{invite.json()['id']}/accept/")
+
+    assert invite.status_code == 201
+    assert invite.json()["state"] == "invited"
+    assert invite.json()["learner"] is None
+    assert [m["id"] for m in inbox] == [invite.json()["id"]]
+    assert accepted.status_code == 200
+    body = accepted.json()
+    assert (body["state"], body["mentor"]["id"], body["learner"]["id"]) == ("active", mentor.pk, learner.pk)
+    assert body["responded_at"] is not None
+
+
+def test_a_learner_invites_a_mentor_with_a_code_the_mentor_redeems():
+    mentor, learner = UserFactory(is_mentor=True), UserFactory()
+
+    invite = _client(learner).post("/api/v1/mentorships/", {"role": "learner"}, format="json").json()
+    stranger = _client(UserFactory()).post("/api/v1/mentorships/redeem/", {"code": invite["code"]}, format="json")
+    redeemed = _client(mentor).post("/api/v1/mentorships/redeem/", {"code": invite["code"].lower()}, format="json")
+    reused = _client(UserFactory(is_mentor=True)).post(
+        "/api/v1/mentorships/redeem/", {"code": invite["code"]}, format="json"
+    )
+
+    assert len(invite["code"]) == 8
+    assert (stranger.status_code, stranger.json()["code"]) == (403, "not_a_mentor")
+    assert redeemed.json()["state"] == "active"
+    assert redeemed.json()["code"] is None
+    assert reused.status_code == 404
+
+
+def test_invitations_are_declined_and_cannot_be_answered_twice():
+    mentor, learner = UserFactory(is_mentor=True), UserFactory()
+    invite = _client(mentor).post("/api/v1/mentorships/", {"role": "mentor", "email": learner.email}, format="json")
+    url = f"/api/v1/mentorships/{invite.json()['id']}/"
+
+    declined = _client(learner).post(f"{url}decline/")
+    late = _client(learner).post(f"{url}accept/")
+
+    assert declined.json()["state"] == "declined"
+    assert (late.status_code, late.json()["code"]) == (409, "invitation_closed")
+
+
+@pytest.mark.parametrize(
+    ("inviter_is_mentor", "body", "status", "code"),
+    [
+        (False, {"role": "mentor", "email": "x@example.com"}, 403, "not_a_mentor"),
+        (True, {"role": "mentor", "email": "SELF"}, 400, "self_invite"),
+        (True, {"role": "teacher"}, 400, "validation_error"),
+    ],
+)
+def test_bad_invitations_are_refused(inviter_is_mentor, body, status, code):
+    inviter = UserFactory(is_mentor=inviter_is_mentor)
+    if body.get("email") == "SELF":
+        body = {**body, "email": inviter.email}
+
+    response = _client(inviter).post("/api/v1/mentorships/", body, format="json")
+
+    assert (response.status_code, response.json()["code"]) == (status, code)
+    assert not Mentorship.objects.exists()
+
+
+def test_only_the_addressed_user_may_answer_an_invitation():
+    mentor, learner, other = UserFactory(is_mentor=True), UserFactory(), UserFactory()
+    invite = _client(mentor).post("/api/v1/mentorships/", {"role": "mentor", "email": learner.email}, format="json")
+
+    response = _client(other).post(f"/api/v1/mentorships/{invite.json()['id']}/accept/")
+
+    assert response.status_code == 404
+    assert Mentorship.objects.get().state == "invited"
+
+
+def test_either_side_ends_it_and_the_pair_can_link_again():
+    mentor, learner = UserFactory(is_mentor=True), UserFactory()
+    link = Mentorship.objects.create(mentor=mentor, learner=learner, state="active")
+
+    ended = _client(learner).post(f"/api/v1/mentorships/{link.pk}/end/")
+    again = _client(mentor).post(f"/api/v1/mentorships/{link.pk}/end/")
+    relink = _client(mentor).post("/api/v1/mentorships/", {"role": "mentor", "email": learner.email}, format="json")
+    accepted = _client(learner).post(f"/api/v1/mentorships/{relink.json()['id']}/accept/")
+
+    assert ended.json()["state"] == "ended"
+    assert ended.json()["ended_at"] is not None
+    assert (again.status_code, again.json()["code"]) == (409, "mentorship_closed")
+    assert accepted.json()["state"] == "active"
+
+
+def test_a_second_active_link_for_the_same_pair_is_refused():
+    mentor, learner = UserFactory(is_mentor=True), UserFactory()
+    Mentorship.objects.create(mentor=mentor, learner=learner, state="active")
+    invite = _client(mentor).post("/api/v1/mentorships/", {"role": "mentor", "email": learner.email}, format="json")
+
+    response = _client(learner).post(f"/api/v1/mentorships/{invite.json()['id']}/accept/")
+
+    assert (response.status_code, response.json()["code"]) == (409, "already_linked")
+
+
+def test_staff_link_and_end_mentorships_through_the_api():
+    staff, mentor, learner = UserFactory(is_staff=True), UserFactory(is_mentor=True), UserFactory()
+
+    created = _client(staff).post(
+        "/api/v1/staff/mentorships/", {"mentor": mentor.pk, "learner": learner.pk}, format="json"
+    )
+    not_staff = _client(mentor).post(
+        "/api/v1/staff/mentorships/", {"mentor": mentor.pk, "learner": learner.pk}, format="json"
+    )
+    not_a_mentor = _client(staff).post(
+        "/api/v1/staff/mentorships/", {"mentor": learner.pk, "learner": mentor.pk}, format="json"
+    )
+    ended = _client(staff).post(f"/api/v1/mentorships/{created.json()['id']}/end/")
+
+    assert created.status_code == 201
+    assert created.json()["state"] == "active"
+    assert not_staff.status_code == 403
+    assert (not_a_mentor.status_code, not_a_mentor.json()["code"]) == (400, "not_a_mentor")
+    assert ended.json()["state"] == "ended"

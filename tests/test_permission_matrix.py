@@ -1,0 +1,469 @@
+"""Who may do what, on every endpoint of the API.
+
+One learner owns a roadmap, milestones, a progress entry, a private note, a pending review
+submission and mentorships. Each row of the matrix is one (route, method) of /api/v1/ and
+the status every actor gets for a valid request on those objects:
+
+- the learner reads and changes their own things, and may not decide their own submission;
+- an active mentor reads the learner's roadmap, milestones, entries, stats and reviews and
+  decides and comments on submissions, but changes nothing of the roadmap (403), and the
+  private note stays private (403);
+- another learner, an invited or former or unrelated mentor, and staff (who are not mentors
+  and use the admin) get the 404 of a missing object on the learner's data;
+- mentor-only endpoints answer 403 to non-mentors, the staff endpoint 403 to non-staff;
+- anonymous requests get 401, except on the public catalog, quiz, auth and schema pages.
+
+The matrix is checked against the URL conf: a new endpoint, or a new method on one, fails
+here until it has a row.
+"""
+
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from accounts.models import Mentorship, User
+from accounts.services import mentorship_invite
+from roadmaps.models import CareerPath, Milestone, ProgressEntry, ReviewComment, ReviewSubmission, Roadmap
+from roadmaps.quiz import QUESTIONS
+from roadmaps.services.learning import milestone_note_set, milestone_skip, progress_entry_log, roadmap_enroll
+from roadmaps.services.reviews import review_submit
+from tests.factories import UserFactory, small_path
+
+pytestmark = pytest.mark.django_db
+
+API_PREFIX = "api/v1/"
+MISSING_ID = 999_999_999
+HTTP_METHODS = ("get", "post", "put", "patch", "delete")
+PASSWORD = "correct horse battery staple"  # the factory's
+
+ACTORS = (
+    "learner",
+    "other_learner",
+    "active_mentor",
+    "invited_mentor",
+    "former_mentor",
+    "unrelated_mentor",
+    "staff",
+    "anonymous",
+)
+MENTORS = ("active_mentor", "invited_mentor", "former_mentor", "unrelated_mentor")
+
+
+# The learner's world --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class World:
+    users: dict[str, User | None]  # by actor; anonymous is None
+    roadmap: Roadmap
+    milestone: Milestone  # in progress, with a progress entry and a private note
+    skipped: Milestone
+    project: Milestone  # in review
+    submission: ReviewSubmission  # of the project, pending
+    mentorship: Mentorship  # active: the learner and the active mentor
+    invitation: Mentorship  # the learner invited the invited mentor by email; not answered yet
+    code: str  # of an invitation the learner shares as a code, for any mentor
+
+    @property
+    def learner(self) -> User:
+        return self.users["learner"]
+
+    def client(self, actor: str) -> APIClient:
+        client = APIClient()
+        if self.users[actor] is not None:
+            client.force_authenticate(self.users[actor])
+        return client
+
+
+@pytest.fixture
+def world(learner) -> World:
+    users = {
+        "learner": learner,
+        "other_learner": UserFactory(),
+        "active_mentor": UserFactory(is_mentor=True),
+        "invited_mentor": UserFactory(is_mentor=True),
+        "former_mentor": UserFactory(is_mentor=True),
+        "unrelated_mentor": UserFactory(is_mentor=True),
+        "staff": UserFactory(is_staff=True),
+        "anonymous": None,
+    }
+    mentorship = Mentorship.objects.create(mentor=users["active_mentor"], learner=learner, state="active")
+    invitation = Mentorship.objects.create(
+        learner=learner, invited_by=learner, invitee_email=users["invited_mentor"].email, state="invited"
+    )
+    Mentorship.objects.create(
+        mentor=users["former_mentor"], learner=learner, state="ended", ended_at=timezone.now(), ended_by=learner
+    )
+    code = mentorship_invite(inviter=learner, inviter_role="learner").code
+
+    path = small_path()
+    roadmap, _ = roadmap_enroll(learner=learner, path=path)
+    milestone = roadmap.milestones.get(slug="python-basics")
+    progress_entry_log(learner=learner, milestone=milestone, entry_id=uuid.uuid4(), minutes=30, state="in_progress")
+    milestone_note_set(milestone=Milestone.objects.get(pk=milestone.pk), note="Ask about decorators.")
+    skipped = milestone_skip(milestone=roadmap.milestones.get(slug="docker-course"), reason="I use Docker daily.")
+    project = roadmap.milestones.get(slug="pipeline-project")
+    Milestone.objects.filter(pk=project.pk).update(state=Milestone.State.IN_PROGRESS)
+    submission = review_submit(learner=learner, milestone=project, evidence_url="https://github.com/x/y")
+    CareerPath.objects.filter(pk=path.pk).update(version=2)  # so an upgrade has something to do
+
+    return World(
+        users=users,
+        roadmap=roadmap,
+        milestone=Milestone.objects.get(pk=milestone.pk),
+        skipped=skipped,
+        project=Milestone.objects.get(pk=project.pk),
+        submission=submission,
+        mentorship=mentorship,
+        invitation=invitation,
+        code=code,
+    )
+
+
+# Expected statuses ----------------------------------------------------------------------
+
+
+def expect(default: int, *, anonymous: int = 401, **by_actor: int) -> dict[str, int]:
+    return {actor: default for actor in ACTORS} | {"anonymous": anonymous} | by_actor
+
+
+def public(status: int) -> dict[str, int]:
+    return expect(status, anonymous=status)
+
+
+def anyone_logged_in(status: int, **by_actor: int) -> dict[str, int]:
+    return expect(status, **by_actor)
+
+
+def learner_data(owner: int, active_mentor: int) -> dict[str, int]:
+    """The learner's objects: everyone but the learner and their active mentor gets a 404."""
+    return expect(404, learner=owner, active_mentor=active_mentor)
+
+
+def mentors_only(status: int, **by_actor: int) -> dict[str, int]:
+    return expect(403, **{mentor: status for mentor in MENTORS}) | by_actor
+
+
+# The matrix -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    route: str  # as in the URL conf, under /api/v1/
+    method: str
+    expected: dict[str, int]
+    args: Callable[[World], dict[str, Any]] = lambda w: {}  # fill the route's <converters>
+    body: Callable[[World], dict[str, Any]] | None = None
+
+    def __str__(self) -> str:
+        return f"{self.method.upper()} {self.route}"
+
+    def url(self, world: World, *, missing: bool = False) -> str:
+        args = self.args(world)
+        if missing:
+            args = {name: MISSING_ID if isinstance(value, int) else value for name, value in args.items()}
+        return "/" + API_PREFIX + re.sub(r"<(?:\w+:)?(\w+)>", lambda match: str(args[match.group(1)]), self.route)
+
+    def send(self, client: APIClient, world: World, *, missing: bool = False):
+        url = self.url(world, missing=missing)
+        if self.method == "get":
+            return client.get(url)
+        body = self.body(world) if self.body else None
+        return getattr(client, self.method)(url, body, format="json")
+
+
+def roadmap(w: World) -> dict[str, Any]:
+    return {"roadmap_id": w.roadmap.pk}
+
+
+def milestone(w: World) -> dict[str, Any]:
+    return {"milestone_id": w.milestone.pk}
+
+
+def submission(w: World) -> dict[str, Any]:
+    return {"submission_id": w.submission.pk}
+
+
+def refresh_token(w: World) -> dict[str, Any]:
+    return {"refresh": str(RefreshToken.for_user(w.learner))}
+
+
+def reversed_order(w: World) -> dict[str, Any]:
+    return {"milestones": list(w.roadmap.milestones.order_by("-position").values_list("pk", flat=True))}
+
+
+def quiz_answers(w: World) -> dict[str, Any]:
+    return {"answers": {QUESTIONS[0].slug: QUESTIONS[0].options[0].slug}}
+
+
+MATRIX = [
+    # Accounts
+    Row(
+        "auth/register/",
+        "post",
+        public(201),
+        body=lambda w: {"email": "newcomer@example.com", "password": "a long and unusual passphrase"},
+    ),
+    Row("auth/token/", "post", public(200), body=lambda w: {"email": w.learner.email, "password": PASSWORD}),
+    Row("auth/token/refresh/", "post", public(200), body=refresh_token),
+    Row("auth/logout/", "post", public(204), body=refresh_token),
+    Row("me/", "get", anyone_logged_in(200)),
+    Row("me/", "patch", anyone_logged_in(200), body=lambda w: {"display_name": "Ada"}),
+    # Mentorships
+    Row("mentorships/", "get", anyone_logged_in(200)),
+    Row(
+        "mentorships/",
+        "post",
+        mentors_only(201),  # a mentor inviting a learner; "Only mentors can invite learners."
+        body=lambda w: {"role": "mentor", "email": "someone-new@example.com"},
+    ),
+    Row(
+        "mentorships/redeem/",
+        "post",
+        # The learner's code, for any mentor who holds it: not for the learner themselves, not for
+        # non-mentors, and not for a mentor already linked.
+        mentors_only(200, learner=400, active_mentor=409),
+        body=lambda w: {"code": w.code},
+    ),
+    Row(
+        "mentorships/<int:mentorship_id>/",
+        "get",
+        expect(404, learner=200, active_mentor=200, staff=200),
+        args=lambda w: {"mentorship_id": w.mentorship.pk},
+    ),
+    Row(
+        "mentorships/<int:mentorship_id>/accept/",
+        "post",
+        # Only the invitee accepts; the inviter cannot (400), staff see it but it is not theirs (403).
+        expect(404, learner=400, invited_mentor=200, staff=403),
+        args=lambda w: {"mentorship_id": w.invitation.pk},
+    ),
+    Row(
+        "mentorships/<int:mentorship_id>/decline/",
+        "post",
+        expect(404, learner=400, invited_mentor=200, staff=403),
+        args=lambda w: {"mentorship_id": w.invitation.pk},
+    ),
+    Row(
+        "mentorships/<int:mentorship_id>/end/",
+        "post",
+        expect(404, learner=200, active_mentor=200, staff=200),
+        args=lambda w: {"mentorship_id": w.mentorship.pk},
+    ),
+    Row(
+        "staff/mentorships/",
+        "post",
+        expect(403, staff=201),
+        body=lambda w: {"mentor": w.users["unrelated_mentor"].pk, "learner": w.learner.pk},
+    ),
+    # The catalog, the quiz and the skill gap
+    Row("paths/", "get", public(200)),
+    Row("paths/<slug:slug>/", "get", public(200), args=lambda w: {"slug": w.roadmap.path.slug}),
+    Row("paths/<slug:slug>/skill-gap/", "get", anyone_logged_in(200), args=lambda w: {"slug": w.roadmap.path.slug}),
+    Row("skills/", "get", public(200)),
+    Row("skills/<slug:slug>/", "get", public(200), args=lambda w: {"slug": "python"}),
+    Row("quiz/", "get", public(200)),
+    Row("quiz/", "post", public(200), body=quiz_answers),
+    # Roadmaps: each user's own list; enrolling again answers the existing roadmap (200)
+    Row("roadmaps/", "get", anyone_logged_in(200)),
+    Row("roadmaps/", "post", anyone_logged_in(201, learner=200), body=lambda w: {"path": w.roadmap.path.slug}),
+    Row("stats/", "get", anyone_logged_in(200)),
+    Row("roadmaps/<int:roadmap_id>/", "get", learner_data(200, 200), args=roadmap),
+    Row(
+        "roadmaps/<int:roadmap_id>/", "patch", learner_data(200, 403), args=roadmap, body=lambda w: {"status": "paused"}
+    ),
+    Row("roadmaps/<int:roadmap_id>/upgrade/", "post", learner_data(200, 403), args=roadmap),
+    Row("roadmaps/<int:roadmap_id>/stats/", "get", learner_data(200, 200), args=roadmap),
+    Row("roadmaps/<int:roadmap_id>/milestones/", "get", learner_data(200, 200), args=roadmap),
+    Row(
+        "roadmaps/<int:roadmap_id>/milestones/",
+        "post",
+        learner_data(201, 403),
+        args=roadmap,
+        body=lambda w: {"title": "Read the MLOps book", "estimated_hours": 8},
+    ),
+    Row(
+        "roadmaps/<int:roadmap_id>/milestones/order/", "put", learner_data(204, 403), args=roadmap, body=reversed_order
+    ),
+    # Milestones
+    Row("milestones/<int:milestone_id>/", "get", learner_data(200, 200), args=milestone),
+    Row(
+        "milestones/<int:milestone_id>/",
+        "patch",
+        learner_data(200, 403),
+        args=milestone,
+        body=lambda w: {"target_date": "2099-12-31"},
+    ),
+    Row(
+        "milestones/<int:milestone_id>/skip/",
+        "post",
+        learner_data(200, 403),
+        args=milestone,
+        body=lambda w: {"reason": "Not needed any more."},
+    ),
+    Row(
+        "milestones/<int:milestone_id>/unskip/",
+        "post",
+        learner_data(200, 403),
+        args=lambda w: {"milestone_id": w.skipped.pk},
+    ),
+    Row("milestones/<int:milestone_id>/note/", "get", learner_data(200, 403), args=milestone),  # notes stay private
+    Row(
+        "milestones/<int:milestone_id>/note/",
+        "put",
+        learner_data(200, 403),
+        args=milestone,
+        body=lambda w: {"note": "Overwritten."},
+    ),
+    Row("milestones/<int:milestone_id>/entries/", "get", learner_data(200, 200), args=milestone),
+    Row(
+        "milestones/<int:milestone_id>/entries/",
+        "post",
+        learner_data(201, 403),
+        args=milestone,
+        body=lambda w: {"id": str(uuid.uuid4()), "minutes": 45, "note": "Chapter 3."},
+    ),
+    # Reviews
+    Row(
+        "milestones/<int:milestone_id>/submit/",
+        "post",
+        learner_data(201, 403),
+        args=milestone,
+        body=lambda w: {"message": "Ready for a look."},
+    ),
+    Row(
+        "milestones/<int:milestone_id>/reviews/",
+        "get",
+        learner_data(200, 200),
+        args=lambda w: {"milestone_id": w.project.pk},
+    ),
+    Row("reviews/queue/", "get", mentors_only(200)),
+    Row("reviews/<int:submission_id>/", "get", learner_data(200, 200), args=submission),
+    Row(
+        "reviews/<int:submission_id>/approve/",
+        "post",
+        learner_data(403, 200),  # never one's own work
+        args=submission,
+        body=lambda w: {"comment": "Great work."},
+    ),
+    Row(
+        "reviews/<int:submission_id>/request-changes/",
+        "post",
+        learner_data(403, 200),
+        args=submission,
+        body=lambda w: {"comment": "Add a rollback test."},
+    ),
+    Row(
+        "reviews/<int:submission_id>/comments/",
+        "post",
+        learner_data(201, 201),
+        args=submission,
+        body=lambda w: {"body": "The rollback is in the last commit."},
+    ),
+    Row("mentor/dashboard/", "get", mentors_only(200)),
+    Row(
+        "mentees/<int:learner_id>/roadmaps/",
+        "get",
+        # Mentors who are not (or no longer, or not yet) linked get the 404 of an unknown learner.
+        mentors_only(404, active_mentor=200),
+        args=lambda w: {"learner_id": w.learner.pk},
+    ),
+    # The API's description
+    Row("schema/", "get", public(200)),
+    Row("docs/", "get", public(200)),
+    Row("redoc/", "get", public(200)),
+]
+MATRIX_BY_KEY = {(row.route, row.method): row for row in MATRIX}
+
+
+def _snapshot() -> dict[str, list[dict[str, Any]]]:
+    """Every row a request of the matrix could write."""
+    models = {
+        "users": User,
+        "mentorships": Mentorship,
+        "roadmaps": Roadmap,
+        "milestones": Milestone,
+        "entries": ProgressEntry,
+        "submissions": ReviewSubmission,
+        "comments": ReviewComment,
+    }
+    return {name: list(model.objects.order_by("pk").values()) for name, model in models.items()}
+
+
+def _api_routes(patterns, prefix: str = "") -> set[tuple[str, str]]:
+    """Every (route, method) the URL conf serves under /api/v1/, routes relative to it."""
+    routes = set()
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            routes |= _api_routes(pattern.url_patterns, route)
+        elif isinstance(pattern, URLPattern) and route.startswith(API_PREFIX):
+            view = pattern.callback.view_class
+            routes |= {(route.removeprefix(API_PREFIX), method) for method in HTTP_METHODS if hasattr(view, method)}
+    return routes
+
+
+# Tests ----------------------------------------------------------------------------------
+
+
+def test_the_matrix_has_one_row_for_every_endpoint_and_method_of_the_api():
+    # Given
+    served = _api_routes(get_resolver().url_patterns)
+
+    # When
+    in_matrix = [(row.route, row.method) for row in MATRIX]
+
+    # Then
+    assert len(in_matrix) == len(set(in_matrix)), "a (route, method) has two rows"
+    assert set(in_matrix) == served
+    assert all(set(row.expected) == set(ACTORS) for row in MATRIX)
+
+
+@pytest.mark.parametrize(
+    ("row", "actor"),
+    [(row, actor) for row in MATRIX for actor in ACTORS],
+    ids=[f"{row} as {actor}" for row in MATRIX for actor in ACTORS],
+)
+def test_each_actor_gets_the_status_of_the_matrix(world, row, actor):
+    # Given
+    client = world.client(actor)
+    before = _snapshot()
+
+    # When
+    response = row.send(client, world)
+
+    # Then
+    assert response.status_code == row.expected[actor], response.content[:500]
+    if response.status_code >= 400:
+        assert response["Content-Type"] == "application/problem+json"
+        assert _snapshot() == before, "a refused request wrote something"
+    if response.status_code == 404:  # the same answer as for an object that does not exist
+        missing = row.send(client, world, missing=True)
+        assert (missing.status_code, missing.content) == (404, response.content)
+
+
+def test_ending_a_mentorship_ends_the_mentors_access_at_once(world):
+    # Given: the active mentor reads the roadmap and sees the pending submission
+    mentor = world.client("active_mentor")
+    roadmap_url = f"/api/v1/roadmaps/{world.roadmap.pk}/"
+    assert mentor.get(roadmap_url).status_code == 200
+    queue = mentor.get("/api/v1/reviews/queue/").json()["results"]
+    assert [item["id"] for item in queue] == [world.submission.pk]
+
+    # When: the learner ends the link
+    ended = world.client("learner").post(f"/api/v1/mentorships/{world.mentorship.pk}/end/")
+
+    # Then: the mentor's very next requests find nothing
+    assert (ended.status_code, ended.json()["state"]) == (200, "ended")
+    assert mentor.get(roadmap_url).status_code == 404
+    assert mentor.get(f"/api/v1/reviews/{world.submission.pk}/").status_code == 404
+    assert mentor.get(f"/api/v1/mentees/{world.learner.pk}/roadmaps/").status_code == 404
+    assert mentor.get("/api/v1/reviews/queue/").json()["results"] == []
