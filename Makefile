@@ -4,8 +4,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# `make fuzz`: examples per API operation, and the seed (a new one each run; pass it again to replay).
+FUZZ_MAX_EXAMPLES ?= 200
+ifndef FUZZ_SEED
+FUZZ_SEED := $(shell date +%s)
+endif
 
-.PHONY: run test lint format check-services migrate clean
+.PHONY: run test lint format check-services migrate schema fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +48,15 @@ format: $(VENV)/.installed
 test: lint
 	DJANGO_SETTINGS_MODULE=tests.settings $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+## schema: refresh docs/openapi.yaml, the committed API contract, from the code (commit it with the change)
+schema: $(VENV)/.installed
+	DJANGO_SETTINGS_MODULE=tests.settings $(BIN)/python manage.py spectacular --api-version v1 --validate --fail-on-warn --file docs/openapi.yaml
+
+## fuzz: the contract test at length, FUZZ_MAX_EXAMPLES per operation from FUZZ_SEED (not part of `make test`)
+fuzz: $(VENV)/.installed
+	@echo "Fuzzing with FUZZ_SEED=$(FUZZ_SEED) FUZZ_MAX_EXAMPLES=$(FUZZ_MAX_EXAMPLES) (make fuzz FUZZ_SEED=$(FUZZ_SEED) replays it)"
+	FUZZ_MAX_EXAMPLES=$(FUZZ_MAX_EXAMPLES) FUZZ_SEED=$(FUZZ_SEED) $(BIN)/pytest tests/careerhub/test_contract.py -k test_the_api_keeps_its_contract $(PYTEST_ARGS)
 
 clean:
 	rm -rf var .env

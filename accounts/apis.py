@@ -1,4 +1,4 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import AllowAny, IsAdminUser
@@ -20,6 +20,16 @@ from accounts.services import (
     user_update,
 )
 from accounts.validators import validate_time_zone
+from careerhub.conditional import (
+    check_if_match,
+    conditional_read,
+    conditional_response,
+    conditional_write,
+    if_match_lock,
+    make_etag,
+    shape_of,
+)
+from careerhub.throttling import ScopedThrottle
 
 
 class UserSerializer(serializers.ModelSerializer):
@@ -55,6 +65,8 @@ def _tokens_for(user: User) -> dict[str, str]:
 class RegisterApi(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
+    throttle_classes = [ScopedThrottle]
+    throttle_scope = "login"  # per client IP: nobody is logged in here
 
     @extend_schema(
         summary="Create an account; answers with the user and a token pair",
@@ -71,7 +83,8 @@ class RegisterApi(APIView):
 
 @extend_schema(tags=["auth"], summary="Log in with email and password; answers an access and a refresh token")
 class TokenObtainApi(jwt_views.TokenObtainPairView):
-    pass
+    throttle_classes = [ScopedThrottle]
+    throttle_scope = "login"
 
 
 class TokenRefreshSerializer(jwt_serializers.TokenRefreshSerializer):
@@ -85,6 +98,8 @@ class TokenRefreshSerializer(jwt_serializers.TokenRefreshSerializer):
 @extend_schema(tags=["auth"], summary="Trade a refresh token for a new pair; the old refresh token stops working")
 class TokenRefreshApi(jwt_views.TokenRefreshView):
     serializer_class = TokenRefreshSerializer
+    throttle_classes = [ScopedThrottle]
+    throttle_scope = "refresh"
 
 
 @extend_schema(tags=["auth"])
@@ -105,20 +120,43 @@ class MeUpdateSerializer(serializers.Serializer):
     weekly_hours_goal = serializers.IntegerField(min_value=1, max_value=80, required=False)
 
 
+def _user_etag(user: User) -> str:
+    return make_etag(
+        shape_of(UserSerializer),
+        user.pk,
+        user.email,
+        user.display_name,
+        user.time_zone,
+        user.weekly_hours_goal,
+        user.is_mentor,
+        user.date_joined,
+    )
+
+
+def _reloaded(user: User) -> User:
+    user.refresh_from_db()
+    return user
+
+
 @extend_schema(tags=["auth"])
 class MeApi(APIView):
-    @extend_schema(summary="The logged-in user", responses=UserSerializer)
+    @extend_schema(summary="The logged-in user", **conditional_read(UserSerializer))
     def get(self, request):
-        return Response(UserSerializer(request.user).data)
+        return conditional_response(request, _user_etag(request.user), lambda: UserSerializer(request.user).data)
 
     @extend_schema(
-        summary="Change display name, time zone or weekly goal", request=MeUpdateSerializer, responses=UserSerializer
+        summary="Change display name, time zone or weekly goal",
+        request=MeUpdateSerializer,
+        **conditional_write(UserSerializer),
     )
     def patch(self, request):
-        serializer = MeUpdateSerializer(data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        user = user_update(user=request.user, **serializer.validated_data)
-        return Response(UserSerializer(user).data)
+        with if_match_lock(request, User, request.user.pk):
+            serializer = MeUpdateSerializer(data=request.data, partial=True)
+            serializer.is_valid(raise_exception=True)
+            # The user was read before the lock was taken: compare what is stored now.
+            check_if_match(request, lambda: _user_etag(_reloaded(request.user)))
+            user = user_update(user=request.user, **serializer.validated_data)
+        return Response(UserSerializer(user).data, headers={"ETag": _user_etag(user)})
 
 
 # Mentorships ----------------------------------------------------------------------------
@@ -200,11 +238,34 @@ class MentorshipListApi(generics.ListAPIView):
         return Response(MentorshipSerializer(mentorship).data, status=status.HTTP_201_CREATED)
 
 
+def _mentorship_etag(mentorship: Mentorship) -> str:
+    """From ``mentorship_get``'s row with both sides loaded; a mentorship has no ``updated_at``."""
+
+    def side(user: User | None) -> tuple | None:
+        return (user.pk, user.email, user.display_name) if user else None
+
+    return make_etag(
+        shape_of(MentorshipSerializer),
+        mentorship.pk,
+        mentorship.state,
+        mentorship.code,
+        mentorship.invitee_email,
+        mentorship.invited_by_id,
+        mentorship.responded_at,
+        mentorship.ended_at,
+        side(mentorship.mentor),
+        side(mentorship.learner),
+    )
+
+
 @extend_schema(tags=["mentorships"])
 class MentorshipDetailApi(APIView):
-    @extend_schema(summary="A mentorship", responses=MentorshipSerializer)
+    @extend_schema(summary="A mentorship", **conditional_read(MentorshipSerializer))
     def get(self, request, mentorship_id: int):
-        return Response(MentorshipSerializer(mentorship_get(user=request.user, mentorship_id=mentorship_id)).data)
+        mentorship = mentorship_get(user=request.user, mentorship_id=mentorship_id)
+        return conditional_response(
+            request, _mentorship_etag(mentorship), lambda: MentorshipSerializer(mentorship).data
+        )
 
 
 class _MentorshipActionApi(APIView):
@@ -235,7 +296,9 @@ class MentorshipEndApi(_MentorshipActionApi):
 @extend_schema(tags=["mentorships"])
 class MentorshipRedeemApi(APIView):
     @extend_schema(
-        summary="Accept an invitation by its code", request=RedeemInputSerializer, responses=MentorshipSerializer
+        summary="Accept an invitation by its code",
+        request=RedeemInputSerializer,
+        responses={200: MentorshipSerializer, 404: OpenApiResponse(description="No open invitation has this code.")},
     )
     def post(self, request):
         serializer = RedeemInputSerializer(data=request.data)

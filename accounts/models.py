@@ -127,3 +127,67 @@ class Mentorship(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mentor or '?'} mentors {self.learner or '?'} ({self.state})"
+
+
+class IdempotencyKey(models.Model):
+    """The first answer to a state-changing request sent with an ``Idempotency-Key`` header.
+
+    The unique (user, key) row is written before the request runs, so a retry arriving on any
+    web process finds it: in flight (409), done (the stored answer again), or for another
+    request (422).
+    """
+
+    class State(models.TextChoices):
+        IN_FLIGHT = "in_flight", "In flight"
+        DONE = "done", "Done"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.IN_FLIGHT)
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_content_type = models.CharField(max_length=100, blank=True)
+    response_body = models.BinaryField(blank=True, default=b"")
+    response_headers = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="accounts_idempotency_key_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key} ({self.state})"
+
+
+class Change(models.Model):
+    """One row per changed object, for the mobile app's delta sync.
+
+    ``owner`` is whose data it is: the learner for their roadmaps, milestones, entries, notes
+    and reviews (their active mentors see those too); each side for a mentorship. ``txid``
+    is the writing transaction's id (PostgreSQL), which lets a sync serve exactly the changes
+    of transactions that have finished, whatever order they committed in.
+    """
+
+    class Entity(models.TextChoices):
+        ROADMAP = "roadmap"
+        MILESTONE = "milestone"
+        ENTRY = "entry"
+        NOTE = "note"
+        REVIEW = "review"
+        MENTORSHIP = "mentorship"
+
+    owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    entity = models.CharField(max_length=12, choices=Entity.choices)
+    entity_id = models.CharField(max_length=40)
+    deleted = models.BooleanField(default=False)
+    txid = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["owner", "txid"], name="accounts_change_owner_txid"),
+            models.Index(fields=["owner", "id"], name="accounts_change_owner_id"),
+            models.Index(fields=["created_at"], name="accounts_change_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entity} {self.entity_id} of {self.owner_id}{' (deleted)' if self.deleted else ''}"

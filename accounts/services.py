@@ -1,11 +1,12 @@
 import secrets
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from accounts.models import Mentorship, User, normalize_email_address
+from accounts.models import Change, IdempotencyKey, Mentorship, User, normalize_email_address
 from careerhub.exceptions import ApplicationError
 
 
@@ -36,10 +37,16 @@ def user_update(*, user: User, **fields) -> User:
     return user
 
 
+def _mentorship_changed(mentorship: Mentorship) -> None:
+    for side in {mentorship.mentor_id, mentorship.learner_id} - {None}:
+        changes_record(owner_id=side, ids_by_entity={Change.Entity.MENTORSHIP: [mentorship.pk]})
+
+
 def _mentorship_error(message: str, code: str, status_code: int = 409) -> ApplicationError:
     return ApplicationError(message, code=code, status_code=status_code)
 
 
+@transaction.atomic
 def mentorship_invite(*, inviter: User, inviter_role: str, email: str = "") -> Mentorship:
     """Invite the other side by email, or (without an email) make a code anyone may redeem."""
     if inviter_role == "mentor" and not inviter.is_mentor:
@@ -47,13 +54,15 @@ def mentorship_invite(*, inviter: User, inviter_role: str, email: str = "") -> M
     email = normalize_email_address(email) if email else ""
     if email and email == inviter.email:
         raise _mentorship_error("You cannot invite yourself.", "self_invite", 400)
-    return Mentorship.objects.create(
+    mentorship = Mentorship.objects.create(
         mentor=inviter if inviter_role == "mentor" else None,
         learner=inviter if inviter_role == "learner" else None,
         invited_by=inviter,
         invitee_email=email,
         code=None if email else secrets.token_hex(4).upper(),
     )
+    _mentorship_changed(mentorship)
+    return mentorship
 
 
 def _ensure_addressed(mentorship: Mentorship, user: User, *, by_code: bool) -> None:
@@ -84,9 +93,11 @@ def mentorship_accept(*, mentorship: Mentorship, user: User, by_code: bool = Fal
     mentorship.responded_at = timezone.now()
     mentorship.code = None  # used up
     mentorship.save(update_fields=["mentor", "learner", "state", "responded_at", "code"])
+    _mentorship_changed(mentorship)
     return mentorship
 
 
+@transaction.atomic
 def mentorship_decline(*, mentorship: Mentorship, user: User) -> Mentorship:
     if mentorship.state != Mentorship.State.INVITED:
         raise _mentorship_error(f"This invitation is {mentorship.state}.", "invitation_closed")
@@ -97,9 +108,11 @@ def mentorship_decline(*, mentorship: Mentorship, user: User) -> Mentorship:
     mentorship.responded_at = timezone.now()
     mentorship.code = None
     mentorship.save(update_fields=["state", "responded_at", "code"])
+    _mentorship_changed(mentorship)
     return mentorship
 
 
+@transaction.atomic
 def mentorship_end(*, mentorship: Mentorship, user: User) -> Mentorship:
     """Either side (or staff) ends an active link or withdraws an invitation; access ends at once."""
     if not (user.is_staff or user.pk in (mentorship.mentor_id, mentorship.learner_id)):
@@ -111,9 +124,11 @@ def mentorship_end(*, mentorship: Mentorship, user: User) -> Mentorship:
     mentorship.ended_by = user
     mentorship.code = None
     mentorship.save(update_fields=["state", "ended_at", "ended_by", "code"])
+    _mentorship_changed(mentorship)
     return mentorship
 
 
+@transaction.atomic
 def mentorship_create_active(*, mentor: User, learner: User, by: User) -> Mentorship:
     """Staff link a mentor and a learner directly."""
     if not mentor.is_mentor:
@@ -123,6 +138,41 @@ def mentorship_create_active(*, mentor: User, learner: User, by: User) -> Mentor
     if Mentorship.objects.filter(mentor=mentor, learner=learner, state=Mentorship.State.ACTIVE).exists():
         raise _mentorship_error("They are already linked.", "already_linked")
     now = timezone.now()
-    return Mentorship.objects.create(
+    mentorship = Mentorship.objects.create(
         mentor=mentor, learner=learner, invited_by=by, state=Mentorship.State.ACTIVE, responded_at=now
     )
+    _mentorship_changed(mentorship)
+    return mentorship
+
+
+def idempotency_keys_purge(*, now=None) -> int:
+    """Forget answers older than the keys' lifetime; returns how many were deleted."""
+    cutoff = (now or timezone.now()) - settings.IDEMPOTENCY_KEY_TTL
+    deleted, _ = IdempotencyKey.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
+
+
+def current_txid() -> int | None:
+    """The id of the running transaction on PostgreSQL (None elsewhere: SQLite writes one at a time)."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_current_xact_id()::text::bigint")
+        return cursor.fetchone()[0]
+
+
+def changes_record(*, owner_id: int, ids_by_entity: dict[str, list], deleted: bool = False) -> None:
+    """Note that these objects of ``owner_id`` changed (or were deleted), for delta sync: two queries."""
+    rows = [(entity, str(pk)) for entity, ids in ids_by_entity.items() for pk in ids]
+    if not rows:
+        return
+    txid = current_txid()
+    Change.objects.bulk_create(
+        Change(owner_id=owner_id, entity=entity, entity_id=pk, deleted=deleted, txid=txid) for entity, pk in rows
+    )
+
+
+def changes_purge(*, now=None) -> int:
+    cutoff = (now or timezone.now()) - settings.SYNC_RETENTION
+    deleted, _ = Change.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

@@ -1,5 +1,6 @@
 from django.urls import path
 
+import careerhub.converters  # noqa: F401 - registers <id:...>, used below
 from accounts import apis
 
 urlpatterns = [
@@ -13,9 +14,9 @@ urlpatterns = [
 urlpatterns += [
     path("mentorships/", apis.MentorshipListApi.as_view(), name="mentorship-list"),
     path("mentorships/redeem/", apis.MentorshipRedeemApi.as_view(), name="mentorship-redeem"),
-    path("mentorships/<int:mentorship_id>/", apis.MentorshipDetailApi.as_view(), name="mentorship-detail"),
-    path("mentorships/<int:mentorship_id>/accept/", apis.MentorshipAcceptApi.as_view(), name="mentorship-accept"),
-    path("mentorships/<int:mentorship_id>/decline/", apis.MentorshipDeclineApi.as_view(), name="mentorship-decline"),
-    path("mentorships/<int:mentorship_id>/end/", apis.MentorshipEndApi.as_view(), name="mentorship-end"),
+    path("mentorships/<id:mentorship_id>/", apis.MentorshipDetailApi.as_view(), name="mentorship-detail"),
+    path("mentorships/<id:mentorship_id>/accept/", apis.MentorshipAcceptApi.as_view(), name="mentorship-accept"),
+    path("mentorships/<id:mentorship_id>/decline/", apis.MentorshipDeclineApi.as_view(), name="mentorship-decline"),
+    path("mentorships/<id:mentorship_id>/end/", apis.MentorshipEndApi.as_view(), name="mentorship-end"),
     path("staff/mentorships/", apis.StaffMentorshipApi.as_view(), name="staff-mentorship-create"),
 ]

@@ -42,12 +42,15 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that it sees every answer: any error not yet in problem+json becomes one.
+    "careerhub.middleware.ProblemMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "careerhub.idempotency.IdempotencyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -131,6 +134,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "careerhub.heartbeat",
         "schedule": env.float("HEARTBEAT_SECONDS", default=60.0),
     },
+    "purge-idempotency-keys": {"task": "accounts.purge_idempotency_keys", "schedule": timedelta(hours=1)},
+    "purge-sync-changes": {"task": "accounts.purge_sync_changes", "schedule": timedelta(hours=6)},
 }
 
 # Accounts ------------------------------------------------------------------------------
@@ -176,6 +181,7 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "careerhub.exceptions.csrf_failure"
 
 # API -----------------------------------------------------------------------------------
 
@@ -190,11 +196,24 @@ REST_FRAMEWORK = {
         if DEBUG
         else ["rest_framework.renderers.JSONRenderer"]
     ),
+    # The app speaks JSON; form encodings would parse blanks and nulls loosely.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "careerhub.pagination.CursorPagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "careerhub.schema.ProblemAutoSchema",
     "EXCEPTION_HANDLER": "careerhub.exceptions.problem_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Counted in the default cache: Redis when REDIS_URL is set, shared by every process.
+    "DEFAULT_THROTTLE_CLASSES": ["careerhub.throttling.WriteThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "login": env("THROTTLE_RATE_LOGIN", default="10/min"),  # auth/token/ and auth/register/, per IP
+        "refresh": env("THROTTLE_RATE_REFRESH", default="30/min"),  # auth/token/refresh/, per IP
+        "writes": env("THROTTLE_RATE_WRITES", default="120/min"),  # a user's POST, PUT, PATCH, DELETE
+        "sync": env("THROTTLE_RATE_SYNC", default="60/min"),  # GET sync/, per user
+    },
+    # Proxies in front that append to X-Forwarded-For: 0 counts per connecting address (no proxy);
+    # behind a load balancer set 1, or all clients share one address and one login budget.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
 }
 
 SIMPLE_JWT = {
@@ -229,6 +248,9 @@ SPECTACULAR_SETTINGS = {
 }
 
 CATALOG_DIR = BASE_DIR / "fixtures"
+IDEMPOTENCY_KEY_TTL = timedelta(hours=env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24))
+# How long sync changes are kept; an older cursor must resync from scratch.
+SYNC_RETENTION = timedelta(days=env.int("SYNC_RETENTION_DAYS", default=30))
 
 # Logging -------------------------------------------------------------------------------
 

@@ -13,7 +13,11 @@ os.environ["DEBUG"] = "0"
 # Tests talk plain HTTP to the test client; production keeps the redirect.
 os.environ["SECURE_SSL_REDIRECT"] = "0"
 
-from careerhub.settings import *  # noqa: F403
+# Rate limits the suite never reaches (tests/careerhub/test_throttling.py sets small ones itself).
+for scope in ("LOGIN", "REFRESH", "WRITES", "SYNC"):
+    os.environ.setdefault(f"THROTTLE_RATE_{scope}", "10000/min")
+
+from careerhub.settings import *  # noqa: E402, F403
 
 # Hashing with Argon2 is deliberately slow; tests create many users.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -23,3 +27,5 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 # A test database of this run's own, so runs side by side (two checkouts, CI and a developer) never collide.
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME", f"test_careerhub_{os.getpid()}")}  # noqa: F405
+# Cache keys (throttle counters) of this run's own: runs side by side share Redis database 15.
+CACHES["default"]["KEY_PREFIX"] = f"test_careerhub_{os.getpid()}"  # noqa: F405

@@ -234,26 +234,26 @@ MATRIX = [
         body=lambda w: {"code": w.code},
     ),
     Row(
-        "mentorships/<int:mentorship_id>/",
+        "mentorships/<id:mentorship_id>/",
         "get",
         expect(404, learner=200, active_mentor=200, staff=200),
         args=lambda w: {"mentorship_id": w.mentorship.pk},
     ),
     Row(
-        "mentorships/<int:mentorship_id>/accept/",
+        "mentorships/<id:mentorship_id>/accept/",
         "post",
         # Only the invitee accepts; the inviter cannot (400), staff see it but it is not theirs (403).
         expect(404, learner=400, invited_mentor=200, staff=403),
         args=lambda w: {"mentorship_id": w.invitation.pk},
     ),
     Row(
-        "mentorships/<int:mentorship_id>/decline/",
+        "mentorships/<id:mentorship_id>/decline/",
         "post",
         expect(404, learner=400, invited_mentor=200, staff=403),
         args=lambda w: {"mentorship_id": w.invitation.pk},
     ),
     Row(
-        "mentorships/<int:mentorship_id>/end/",
+        "mentorships/<id:mentorship_id>/end/",
         "post",
         expect(404, learner=200, active_mentor=200, staff=200),
         args=lambda w: {"mentorship_id": w.mentorship.pk},
@@ -276,56 +276,55 @@ MATRIX = [
     Row("roadmaps/", "get", anyone_logged_in(200)),
     Row("roadmaps/", "post", anyone_logged_in(201, learner=200), body=lambda w: {"path": w.roadmap.path.slug}),
     Row("stats/", "get", anyone_logged_in(200)),
-    Row("roadmaps/<int:roadmap_id>/", "get", learner_data(200, 200), args=roadmap),
+    Row("sync/", "get", anyone_logged_in(200)),
+    Row("roadmaps/<id:roadmap_id>/", "get", learner_data(200, 200), args=roadmap),
     Row(
-        "roadmaps/<int:roadmap_id>/", "patch", learner_data(200, 403), args=roadmap, body=lambda w: {"status": "paused"}
+        "roadmaps/<id:roadmap_id>/", "patch", learner_data(200, 403), args=roadmap, body=lambda w: {"status": "paused"}
     ),
-    Row("roadmaps/<int:roadmap_id>/upgrade/", "post", learner_data(200, 403), args=roadmap),
-    Row("roadmaps/<int:roadmap_id>/stats/", "get", learner_data(200, 200), args=roadmap),
-    Row("roadmaps/<int:roadmap_id>/milestones/", "get", learner_data(200, 200), args=roadmap),
+    Row("roadmaps/<id:roadmap_id>/upgrade/", "post", learner_data(200, 403), args=roadmap),
+    Row("roadmaps/<id:roadmap_id>/stats/", "get", learner_data(200, 200), args=roadmap),
+    Row("roadmaps/<id:roadmap_id>/milestones/", "get", learner_data(200, 200), args=roadmap),
     Row(
-        "roadmaps/<int:roadmap_id>/milestones/",
+        "roadmaps/<id:roadmap_id>/milestones/",
         "post",
         learner_data(201, 403),
         args=roadmap,
         body=lambda w: {"title": "Read the MLOps book", "estimated_hours": 8},
     ),
-    Row(
-        "roadmaps/<int:roadmap_id>/milestones/order/", "put", learner_data(204, 403), args=roadmap, body=reversed_order
-    ),
+    Row("roadmaps/<id:roadmap_id>/milestones/order/", "put", learner_data(204, 403), args=roadmap, body=reversed_order),
     # Milestones
-    Row("milestones/<int:milestone_id>/", "get", learner_data(200, 200), args=milestone),
+    Row("milestones/<id:milestone_id>/", "get", learner_data(200, 200), args=milestone),
     Row(
-        "milestones/<int:milestone_id>/",
+        "milestones/<id:milestone_id>/",
         "patch",
         learner_data(200, 403),
         args=milestone,
         body=lambda w: {"target_date": "2099-12-31"},
     ),
     Row(
-        "milestones/<int:milestone_id>/skip/",
+        "milestones/<id:milestone_id>/skip/",
         "post",
         learner_data(200, 403),
         args=milestone,
         body=lambda w: {"reason": "Not needed any more."},
     ),
     Row(
-        "milestones/<int:milestone_id>/unskip/",
+        "milestones/<id:milestone_id>/unskip/",
         "post",
         learner_data(200, 403),
         args=lambda w: {"milestone_id": w.skipped.pk},
     ),
-    Row("milestones/<int:milestone_id>/note/", "get", learner_data(200, 403), args=milestone),  # notes stay private
+    Row("milestones/<id:milestone_id>/note/", "get", learner_data(200, 403), args=milestone),  # notes stay private
     Row(
-        "milestones/<int:milestone_id>/note/",
+        "milestones/<id:milestone_id>/note/",
         "put",
         learner_data(200, 403),
         args=milestone,
         body=lambda w: {"note": "Overwritten."},
     ),
-    Row("milestones/<int:milestone_id>/entries/", "get", learner_data(200, 200), args=milestone),
+    Row("milestones/<id:milestone_id>/entries/", "get", learner_data(200, 200), args=milestone),
     Row(
-        "milestones/<int:milestone_id>/entries/",
+        "milestones/<id:milestone_id>/entries/",
         "post",
         learner_data(201, 403),
         args=milestone,
@@ -333,36 +332,36 @@ MATRIX = [
     ),
     # Reviews
     Row(
-        "milestones/<int:milestone_id>/submit/",
+        "milestones/<id:milestone_id>/submit/",
         "post",
         learner_data(201, 403),
         args=milestone,
         body=lambda w: {"message": "Ready for a look."},
     ),
     Row(
-        "milestones/<int:milestone_id>/reviews/",
+        "milestones/<id:milestone_id>/reviews/",
         "get",
         learner_data(200, 200),
         args=lambda w: {"milestone_id": w.project.pk},
     ),
     Row("reviews/queue/", "get", mentors_only(200)),
-    Row("reviews/<int:submission_id>/", "get", learner_data(200, 200), args=submission),
+    Row("reviews/<id:submission_id>/", "get", learner_data(200, 200), args=submission),
     Row(
-        "reviews/<int:submission_id>/approve/",
+        "reviews/<id:submission_id>/approve/",
         "post",
         learner_data(403, 200),  # never one's own work
         args=submission,
         body=lambda w: {"comment": "Great work."},
     ),
     Row(
-        "reviews/<int:submission_id>/request-changes/",
+        "reviews/<id:submission_id>/request-changes/",
         "post",
         learner_data(403, 200),
         args=submission,
         body=lambda w: {"comment": "Add a rollback test."},
     ),
     Row(
-        "reviews/<int:submission_id>/comments/",
+        "reviews/<id:submission_id>/comments/",
         "post",
         learner_data(201, 201),
         args=submission,
@@ -370,7 +369,7 @@ MATRIX = [
     ),
     Row("mentor/dashboard/", "get", mentors_only(200)),
     Row(
-        "mentees/<int:learner_id>/roadmaps/",
+        "mentees/<id:learner_id>/roadmaps/",
         "get",
         # Mentors who are not (or no longer, or not yet) linked get the 404 of an unknown learner.
         mentors_only(404, active_mentor=200),

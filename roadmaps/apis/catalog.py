@@ -2,9 +2,18 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 from rest_framework.permissions import AllowAny
 
+from careerhub.conditional import conditional_read, conditional_response, make_etag, shape_of
 from roadmaps.filters import SkillFilter
 from roadmaps.models import CareerPath, MilestoneTemplate, Skill
-from roadmaps.selectors.catalog import career_path_get, career_path_list, path_skill_groups, skill_get, skill_list
+from roadmaps.selectors.catalog import (
+    career_path_get,
+    career_path_list,
+    career_path_validators,
+    path_skill_groups,
+    skill_get,
+    skill_list,
+    skill_validators,
+)
 
 
 class SkillBriefSerializer(serializers.ModelSerializer):
@@ -138,13 +147,22 @@ class CareerPathListApi(CatalogApi, generics.ListAPIView):
         return career_path_list()
 
 
-@extend_schema(tags=["catalog"], summary="A career path with its stages, milestones and skills")
+@extend_schema(
+    tags=["catalog"],
+    summary="A career path with its stages, milestones and skills",
+    **conditional_read(CareerPathDetailSerializer),
+)
 class CareerPathDetailApi(CatalogApi, generics.RetrieveAPIView):
     serializer_class = CareerPathDetailSerializer
     lookup_field = "slug"
 
     def get_object(self) -> CareerPath:
         return career_path_get(slug=self.kwargs["slug"])
+
+    def retrieve(self, request, *args, **kwargs):
+        slug = self.kwargs["slug"]
+        etag = make_etag(shape_of(CareerPathDetailSerializer), career_path_validators(slug=slug))
+        return conditional_response(request, etag, lambda: self.get_serializer(self.get_object()).data)
 
 
 @extend_schema(tags=["catalog"], summary="List skills, shared across career paths")
@@ -157,10 +175,18 @@ class SkillListApi(CatalogApi, generics.ListAPIView):
         return skill_list()
 
 
-@extend_schema(tags=["catalog"], summary="A skill with the paths that need it and the milestones that build it")
+@extend_schema(
+    tags=["catalog"],
+    summary="A skill with the paths that need it and the milestones that build it",
+    **conditional_read(SkillDetailSerializer),
+)
 class SkillDetailApi(CatalogApi, generics.RetrieveAPIView):
     serializer_class = SkillDetailSerializer
     lookup_field = "slug"
 
     def get_object(self) -> Skill:
         return skill_get(slug=self.kwargs["slug"])
+
+    def retrieve(self, request, *args, **kwargs):
+        etag = make_etag(shape_of(SkillDetailSerializer), skill_validators(slug=self.kwargs["slug"]))
+        return conditional_response(request, etag, lambda: self.get_serializer(self.get_object()).data)

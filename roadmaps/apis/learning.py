@@ -1,5 +1,6 @@
 """The learner's API: roadmaps, milestones, the progress log, stats, the quiz and the skill gap."""
 
+from django.db.models import Count, Max
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
@@ -7,6 +8,15 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from careerhub.conditional import (
+    check_if_match,
+    conditional_read,
+    conditional_response,
+    conditional_write,
+    if_match_lock,
+    make_etag,
+    shape_of,
+)
 from roadmaps.filters import MilestoneFilter, RoadmapFilter
 from roadmaps.models import CareerPath, Milestone, MilestoneTemplate, ProgressEntry, Roadmap, Skill, http_url
 from roadmaps.quiz import QUESTIONS, QUESTIONS_BY_SLUG, quiz_score
@@ -175,11 +185,58 @@ class ProgressEntrySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-def _roadmap_detail(request, roadmap_id: int) -> dict:
-    roadmap = roadmap_get(user=request.user, roadmap_id=roadmap_id)
+def _roadmap_detail_data(roadmap: Roadmap) -> dict:
     roadmap.milestone_rows = list(milestone_list(roadmap=roadmap))
     roadmap.stats = roadmap_stats(roadmap=roadmap)
     return RoadmapDetailSerializer(roadmap).data
+
+
+def _roadmap_detail(request, roadmap_id: int) -> dict:
+    return _roadmap_detail_data(roadmap_get(user=request.user, roadmap_id=roadmap_id))
+
+
+# ETags: cheap data that changes whenever the representation does. The queries belong in the
+# selectors (roadmaps.selectors.learning); they sit here until those take them.
+
+
+def _roadmap_etag(roadmap: Roadmap) -> str:
+    """The roadmap (from ``roadmap_get``: its path and learner loaded) and one grouped query over its
+    milestones and their entries: positions, because a reorder leaves ``updated_at`` alone;
+    entries, which are only ever added; the learner's date and time zone, which the stats follow."""
+    milestones = (
+        Milestone.objects.filter(roadmap=roadmap)
+        .order_by("position", "id")
+        .values_list("id", "position", "updated_at")
+        .annotate(entry_count=Count("entries"), last_entry_at=Max("entries__created_at"))
+    )
+    learner = roadmap.learner
+    return make_etag(
+        shape_of(RoadmapDetailSerializer),
+        roadmap.pk,
+        roadmap.status,
+        roadmap.catalog_version,
+        roadmap.updated_at,
+        roadmap.path.slug,
+        roadmap.path.title,
+        roadmap.path.version,
+        learner.time_zone,
+        learner_today(learner),
+        list(milestones),
+    )
+
+
+def _milestone_etag(milestone: Milestone) -> str:
+    """All from ``milestone_get``'s row: an upgrade rewrites catalog texts without touching
+    ``updated_at`` but raises the roadmap's catalog version; a reorder moves only ``position``."""
+    return make_etag(
+        shape_of(MilestoneSerializer),
+        milestone.pk,
+        milestone.roadmap.catalog_version,
+        milestone.position,
+        milestone.updated_at,
+        milestone.logged_minutes,
+        [skill.slug for skill in milestone.skills.all()],
+    )
 
 
 # Roadmaps -------------------------------------------------------------------------------
@@ -190,7 +247,7 @@ class EnrollInputSerializer(serializers.Serializer):
 
 
 class RoadmapUpdateSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=Roadmap.Status.choices)
+    status = serializers.ChoiceField(choices=Roadmap.Status.choices, required=False)
 
 
 @extend_schema(tags=["roadmaps"])
@@ -229,21 +286,26 @@ class RoadmapListApi(generics.ListAPIView):
 
 @extend_schema(tags=["roadmaps"])
 class RoadmapDetailApi(APIView):
-    @extend_schema(summary="A roadmap with its milestones and stats", responses=RoadmapDetailSerializer)
+    @extend_schema(summary="A roadmap with its milestones and stats", **conditional_read(RoadmapDetailSerializer))
     def get(self, request, roadmap_id: int):
-        return Response(_roadmap_detail(request, roadmap_id))
+        roadmap = roadmap_get(user=request.user, roadmap_id=roadmap_id)
+        return conditional_response(request, _roadmap_etag(roadmap), lambda: _roadmap_detail_data(roadmap))
 
     @extend_schema(
         summary="Pause, archive or reactivate a roadmap",
         request=RoadmapUpdateSerializer,
-        responses=RoadmapDetailSerializer,
+        **conditional_write(RoadmapDetailSerializer),
     )
     def patch(self, request, roadmap_id: int):
-        roadmap = roadmap_get(user=request.user, roadmap_id=roadmap_id, write=True)
-        serializer = RoadmapUpdateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        roadmap_set_status(roadmap=roadmap, **serializer.validated_data)
-        return Response(_roadmap_detail(request, roadmap_id))
+        with if_match_lock(request, Roadmap, roadmap_id):
+            roadmap = roadmap_get(user=request.user, roadmap_id=roadmap_id, write=True)
+            serializer = RoadmapUpdateSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            check_if_match(request, lambda: _roadmap_etag(roadmap))
+            if "status" in serializer.validated_data:
+                roadmap_set_status(roadmap=roadmap, status=serializer.validated_data["status"])
+        roadmap = roadmap_get(user=request.user, roadmap_id=roadmap_id)
+        return Response(_roadmap_detail_data(roadmap), headers={"ETag": _roadmap_etag(roadmap)})
 
 
 @extend_schema(tags=["roadmaps"])
@@ -308,7 +370,7 @@ class SkipInputSerializer(serializers.Serializer):
 
 
 class NoteSerializer(serializers.Serializer):
-    note = serializers.CharField(allow_blank=True, max_length=20_000)
+    note = serializers.CharField(allow_blank=True, max_length=20_000, trim_whitespace=False)
 
 
 def _milestone_response(request, milestone_id: int, *, code: int = status.HTTP_200_OK) -> Response:
@@ -363,21 +425,27 @@ class RoadmapMilestoneOrderApi(APIView):
 
 @extend_schema(tags=["milestones"])
 class MilestoneDetailApi(APIView):
-    @extend_schema(summary="A milestone", responses=MilestoneSerializer)
+    @extend_schema(summary="A milestone", **conditional_read(MilestoneSerializer))
     def get(self, request, milestone_id: int):
-        return _milestone_response(request, milestone_id)
+        milestone = milestone_get(user=request.user, milestone_id=milestone_id)
+        return conditional_response(request, _milestone_etag(milestone), lambda: MilestoneSerializer(milestone).data)
 
     @extend_schema(
         summary="Set or clear the target date, record evidence, or edit an own milestone",
         request=MilestoneUpdateSerializer,
-        responses=MilestoneSerializer,
+        **conditional_write(MilestoneSerializer),
     )
     def patch(self, request, milestone_id: int):
-        milestone = milestone_get(user=request.user, milestone_id=milestone_id, write=True)
-        serializer = MilestoneUpdateSerializer(data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        milestone_update(milestone=milestone, learner_today=learner_today(request.user), **serializer.validated_data)
-        return _milestone_response(request, milestone_id)
+        with if_match_lock(request, Milestone, milestone_id):
+            milestone = milestone_get(user=request.user, milestone_id=milestone_id, write=True)
+            serializer = MilestoneUpdateSerializer(data=request.data, partial=True)
+            serializer.is_valid(raise_exception=True)
+            check_if_match(request, lambda: _milestone_etag(milestone))
+            milestone_update(
+                milestone=milestone, learner_today=learner_today(request.user), **serializer.validated_data
+            )
+        milestone = milestone_get(user=request.user, milestone_id=milestone_id)
+        return Response(MilestoneSerializer(milestone).data, headers={"ETag": _milestone_etag(milestone)})
 
 
 @extend_schema(tags=["milestones"])
@@ -403,19 +471,27 @@ class MilestoneUnskipApi(APIView):
         return _milestone_response(request, milestone_id)
 
 
+def _note_etag(milestone: Milestone) -> str:
+    """The note alone: logging progress on another device does not make a note edit stale."""
+    return make_etag(shape_of(NoteSerializer), milestone.pk, milestone.note)
+
+
 @extend_schema(tags=["milestones"])
 class MilestoneNoteApi(APIView):
-    @extend_schema(summary="The learner's private note on a milestone", responses=NoteSerializer)
+    @extend_schema(summary="The learner's private note on a milestone", **conditional_read(NoteSerializer))
     def get(self, request, milestone_id: int):
-        return Response({"note": milestone_get(user=request.user, milestone_id=milestone_id, write=True).note})
-
-    @extend_schema(summary="Replace the private note", request=NoteSerializer, responses=NoteSerializer)
-    def put(self, request, milestone_id: int):
         milestone = milestone_get(user=request.user, milestone_id=milestone_id, write=True)
-        serializer = NoteSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        milestone = milestone_note_set(milestone=milestone, note=serializer.validated_data["note"])
-        return Response({"note": milestone.note})
+        return conditional_response(request, _note_etag(milestone), lambda: {"note": milestone.note})
+
+    @extend_schema(summary="Replace the private note", request=NoteSerializer, **conditional_write(NoteSerializer))
+    def put(self, request, milestone_id: int):
+        with if_match_lock(request, Milestone, milestone_id):
+            milestone = milestone_get(user=request.user, milestone_id=milestone_id, write=True)
+            serializer = NoteSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            check_if_match(request, lambda: _note_etag(milestone))
+            milestone = milestone_note_set(milestone=milestone, note=serializer.validated_data["note"])
+        return Response({"note": milestone.note}, headers={"ETag": _note_etag(milestone)})
 
 
 # Progress log ---------------------------------------------------------------------------
@@ -423,6 +499,12 @@ class MilestoneNoteApi(APIView):
 
 class ProgressEntryInputSerializer(serializers.Serializer):
     id = serializers.UUIDField(help_text="Made by the client; sending the same entry again stores it once.")
+
+    def validate_id(self, value):
+        if not isinstance(self.initial_data.get("id"), str):  # DRF would turn 12345 into a UUID
+            raise serializers.ValidationError("Send the id as a UUID string.")
+        return value
+
     minutes = serializers.IntegerField(min_value=0, max_value=24 * 60, default=0)
     note = serializers.CharField(required=False, default="", allow_blank=True, max_length=10_000)
     evidence_url = serializers.URLField(

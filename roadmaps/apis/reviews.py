@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.apis import UserRefSerializer
+from careerhub.conditional import conditional_read, conditional_response, make_etag, shape_of
 from roadmaps.apis.learning import RoadmapSerializer
 from roadmaps.models import ReviewSubmission, Roadmap, http_url
 from roadmaps.selectors.learning import mentee_roadmap_list, milestone_get
@@ -137,11 +138,34 @@ class ReviewQueueApi(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
 
+def _submission_etag(submission: ReviewSubmission) -> str:
+    """Weak: ``waiting_seconds`` follows the clock, and a client can count it on from ``created_at``.
+
+    Everything else comes from ``submission_get``'s rows; a submission's evidence and message
+    never change, and comments are only ever added.
+    """
+    return make_etag(
+        shape_of(SubmissionSerializer),
+        submission.pk,
+        submission.state,
+        submission.decided_at,
+        submission.decided_by_id,
+        submission.milestone.title,
+        submission.learner.email,
+        submission.learner.display_name,
+        [(comment.pk, comment.author_id) for comment in submission.comments.all()],
+        weak=True,
+    )
+
+
 @extend_schema(tags=["reviews"])
 class ReviewDetailApi(APIView):
-    @extend_schema(summary="A submission with its decision and comments", responses=SubmissionSerializer)
+    @extend_schema(summary="A submission with its decision and comments", **conditional_read(SubmissionSerializer))
     def get(self, request, submission_id: int):
-        return _submission_response(request, submission_id)
+        submission = submission_get(user=request.user, submission_id=submission_id)
+        return conditional_response(
+            request, _submission_etag(submission), lambda: SubmissionSerializer(submission).data
+        )
 
 
 class _DecisionApi(APIView):

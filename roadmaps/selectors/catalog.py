@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from roadmaps.models import CareerPath, MilestonePrerequisite, MilestoneTemplate, PathSkill, Skill, Stage
@@ -110,3 +111,26 @@ def skill_get(*, slug: str) -> Skill:
     milestones = MilestoneTemplate.objects.filter(retired=False).select_related("path").order_by("path__slug", "order")
     queryset = skill_list().prefetch_related(Prefetch("milestones", queryset=milestones))
     return get_object_or_404(queryset, slug=slug)
+
+
+# ETag validators: cheap reads that change whenever a detail's representation does.
+
+
+def career_path_validators(*, slug: str) -> list[tuple]:
+    """The path's version (raised on every content change) and its skills' names and categories,
+    which the catalog renames without a new version; 404 for an unknown slug. One query."""
+    rows = list(
+        CareerPath.objects.filter(slug=slug)
+        .order_by("path_skills__order", "path_skills__id")
+        .values_list("version", "updated_at", "path_skills__skill__name", "path_skills__skill__category")
+    )
+    if not rows:
+        raise Http404
+    return rows
+
+
+def skill_validators(*, slug: str) -> tuple:
+    """The skill's own fields and every path's version (a path that adds, drops or edits a milestone
+    building the skill gets a new version); 404 for an unknown slug. Two queries."""
+    skill = get_object_or_404(Skill.objects.values_list("name", "category"), slug=slug)
+    return skill, list(CareerPath.objects.order_by("id").values_list("id", "slug", "version"))

@@ -26,7 +26,7 @@ def roadmap_list(*, user: User) -> QuerySet[Roadmap]:
     )
 
 
-def _visible_to(user: User, learner_field: str) -> Q:
+def visible_to(user: User, learner_field: str) -> Q:
     """The learner's own rows, and those of learners the user actively mentors."""
     mentoring = active_mentorship_of(mentor=user, learner_ref=OuterRef(learner_field))
     return Q(**{learner_field: user}) | Q(Exists(mentoring))
@@ -37,17 +37,21 @@ def _ensure_may_change(owner_id: int, user: User) -> None:
         raise PermissionDenied("Mentors can read their mentees' roadmaps; only the learner can change them.")
 
 
-def roadmap_get(*, user: User, roadmap_id: int, write: bool = False) -> Roadmap:
-    """The roadmap if ``user`` may see it (404 otherwise); with ``write``, 403 unless it is theirs."""
-    roadmaps = (
-        Roadmap.objects.filter(_visible_to(user, "learner"))
+def roadmap_visible_list(*, user: User) -> QuerySet[Roadmap]:
+    """The user's roadmaps and those of learners they actively mentor."""
+    return (
+        Roadmap.objects.filter(visible_to(user, "learner"))
         .select_related("path", "learner")
         .annotate(
             milestones_total=Count("milestones", filter=~Q(milestones__state=State.SKIPPED)),
             milestones_done=Count("milestones", filter=Q(milestones__state=State.DONE)),
         )
     )
-    roadmap = get_object_or_404(roadmaps, pk=roadmap_id)
+
+
+def roadmap_get(*, user: User, roadmap_id: int, write: bool = False) -> Roadmap:
+    """The roadmap if ``user`` may see it (404 otherwise); with ``write``, 403 unless it is theirs."""
+    roadmap = get_object_or_404(roadmap_visible_list(user=user), pk=roadmap_id)
     if write:
         _ensure_may_change(roadmap.learner_id, user)
     return roadmap
@@ -71,7 +75,7 @@ def milestone_list(*, roadmap: Roadmap) -> QuerySet[Milestone]:
 
 def milestone_get(*, user: User, milestone_id: int, write: bool = False) -> Milestone:
     """The milestone if ``user`` may see it (404 otherwise); with ``write``, 403 unless it is theirs."""
-    milestone = get_object_or_404(milestone_queryset().filter(_visible_to(user, "roadmap__learner")), pk=milestone_id)
+    milestone = get_object_or_404(milestone_queryset().filter(visible_to(user, "roadmap__learner")), pk=milestone_id)
     if write:
         _ensure_may_change(milestone.roadmap.learner_id, user)
     return milestone

@@ -21,14 +21,14 @@ def _submissions() -> QuerySet[ReviewSubmission]:
     ).prefetch_related(Prefetch("comments", queryset=ReviewComment.objects.select_related("author")))
 
 
-def _visible_submissions(user: User) -> QuerySet[ReviewSubmission]:
+def visible_submissions(user: User) -> QuerySet[ReviewSubmission]:
     mentoring = active_mentorship_of(mentor=user, learner_ref=OuterRef("learner"))
     return _submissions().filter(Q(learner=user) | Q(Exists(mentoring)))
 
 
 def submission_get(*, user: User, submission_id: int, deciding: bool = False) -> ReviewSubmission:
     """Visible to the learner and their active mentors (404 otherwise); deciding is for mentors only."""
-    submission = get_object_or_404(_visible_submissions(user), pk=submission_id)
+    submission = get_object_or_404(visible_submissions(user), pk=submission_id)
     if deciding and submission.learner_id == user.pk:
         raise PermissionDenied("A learner cannot review their own work.")
     return submission

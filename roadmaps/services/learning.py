@@ -11,6 +11,7 @@ from rest_framework import status
 
 from accounts.models import User
 from accounts.selectors import has_active_mentor
+from accounts.services import changes_record
 from careerhub.exceptions import ApplicationError
 from roadmaps.models import CareerPath, Milestone, MilestoneTemplate, ProgressEntry, Roadmap, Skill
 
@@ -30,6 +31,11 @@ LEARNER_TRANSITIONS: dict[str, frozenset[str]] = {
 SKIPPABLE = frozenset({State.NOT_STARTED, State.IN_PROGRESS, State.CHANGES_REQUESTED})
 CLOCK_SKEW = timedelta(minutes=5)
 TEMPLATE_TEXT_FIELDS = ("kind", "title", "description", "estimated_hours", "acceptance_criteria")
+
+
+def changed(owner_id: int, *, deleted: bool = False, **ids_by_entity) -> None:
+    """Record for delta sync that these objects of ``owner_id`` changed (or were deleted)."""
+    changes_record(owner_id=owner_id, ids_by_entity=ids_by_entity, deleted=deleted)
 
 
 def conflict(code: str, message: str, **extra: Any) -> ApplicationError:
@@ -87,10 +93,12 @@ def roadmap_enroll(*, learner: User, path: CareerPath) -> tuple[Roadmap, bool]:
                 _milestone_from_template(roadmap, template, position=index) for index, template in enumerate(templates)
             )
             _copy_skills(list(zip(milestones, templates, strict=True)))
+            changed(learner.pk, roadmap=[roadmap.pk], milestone=[m.pk for m in milestones])
             return roadmap, True
     if existing.status == Roadmap.Status.ARCHIVED:
         existing.status = Roadmap.Status.ACTIVE
         existing.save(update_fields=["status", "updated_at"])
+        changed(learner.pk, roadmap=[existing.pk])
     return existing, False
 
 
@@ -110,7 +118,7 @@ def roadmap_upgrade(*, roadmap: Roadmap) -> Roadmap:
     predecessor; milestones the catalog dropped are removed only if the learner never touched
     them, and otherwise kept and marked as retired from the catalog.
     """
-    roadmap = Roadmap.objects.select_for_update().select_related("path").get(pk=roadmap.pk)
+    roadmap = Roadmap.objects.select_for_update(of=("self",)).select_related("path").get(pk=roadmap.pk)
     ensure_writable(roadmap)
     path = roadmap.path
     if roadmap.catalog_version >= path.version:
@@ -127,6 +135,7 @@ def roadmap_upgrade(*, roadmap: Roadmap) -> Roadmap:
     untouched_dropped = [
         m for m in mine if not m.is_custom and m.slug not in live_slugs and not _has_progress(m, with_entries)
     ]
+    changed(roadmap.learner_id, deleted=True, milestone=[m.pk for m in untouched_dropped])
     Milestone.objects.filter(pk__in=[m.pk for m in untouched_dropped]).delete()
     mine = [m for m in mine if m not in untouched_dropped]
     for milestone in mine:
@@ -169,6 +178,7 @@ def roadmap_upgrade(*, roadmap: Roadmap) -> Roadmap:
     _copy_skills(synced)
     roadmap.catalog_version = path.version
     roadmap.save(update_fields=["catalog_version", "updated_at"])
+    changed(roadmap.learner_id, roadmap=[roadmap.pk], milestone=[m.pk for m in mine])
     return roadmap
 
 
@@ -176,6 +186,7 @@ def roadmap_set_status(*, roadmap: Roadmap, status: str) -> Roadmap:
     if roadmap.status != status:
         roadmap.status = status
         roadmap.save(update_fields=["status", "updated_at"])
+        changed(roadmap.learner_id, roadmap=[roadmap.pk])
     return roadmap
 
 
@@ -190,13 +201,14 @@ def roadmap_reorder(*, roadmap: Roadmap, milestone_ids: list[int]) -> None:
             code="order_mismatch",
             extra={"expected": len(milestones), "received": len(milestone_ids)},
         )
-    changed = []
+    moved = []
     for position, milestone_id in enumerate(milestone_ids):
         milestone = milestones[milestone_id]
         if milestone.position != position:
             milestone.position = position
-            changed.append(milestone)
-    Milestone.objects.bulk_update(changed, ["position"])
+            moved.append(milestone)
+    Milestone.objects.bulk_update(moved, ["position"])
+    changed(roadmap.learner_id, milestone=[m.pk for m in moved])
 
 
 @transaction.atomic
@@ -230,6 +242,7 @@ def milestone_create_custom(
     )
     if skills:
         milestone.skills.set(skills)
+    changed(roadmap.learner_id, roadmap=[roadmap.pk], milestone=[milestone.pk])
     return milestone
 
 
@@ -251,11 +264,12 @@ def milestone_update(*, milestone: Milestone, learner_today: date, **fields: Any
         raise ApplicationError("A target date cannot be in the past.", code="target_date_in_past")
     if milestone.state == State.DONE and EVIDENCE_FIELDS & set(fields):
         raise conflict("milestone_done", "Reopen the milestone before changing the evidence it was completed with.")
-    changed = [name for name, value in fields.items() if getattr(milestone, name) != value]
-    for name in changed:
+    changed_fields = [name for name, value in fields.items() if getattr(milestone, name) != value]
+    for name in changed_fields:
         setattr(milestone, name, fields[name])
-    if changed:
-        milestone.save(update_fields=[*changed, "updated_at"])
+    if changed_fields:
+        milestone.save(update_fields=[*changed_fields, "updated_at"])
+        changed(milestone.roadmap.learner_id, milestone=[milestone.pk])
     return milestone
 
 
@@ -263,6 +277,7 @@ def milestone_note_set(*, milestone: Milestone, note: str) -> Milestone:
     if milestone.note != note:
         milestone.note = note
         milestone.save(update_fields=["note", "updated_at"])
+        changed(milestone.roadmap.learner_id, note=[milestone.pk])
     return milestone
 
 
@@ -313,6 +328,7 @@ def milestone_skip(*, milestone: Milestone, reason: str) -> Milestone:
         )
     milestone.state, milestone.skip_reason = State.SKIPPED, reason
     milestone.save(update_fields=["state", "skip_reason", "updated_at"])
+    changed(milestone.roadmap.learner_id, roadmap=[milestone.roadmap_id], milestone=[milestone.pk])
     return milestone
 
 
@@ -325,6 +341,7 @@ def milestone_unskip(*, milestone: Milestone) -> Milestone:
     milestone.state = State.IN_PROGRESS if worked else State.NOT_STARTED
     milestone.skip_reason = ""  # the reason stays in the progress log
     milestone.save(update_fields=["state", "skip_reason", "updated_at"])
+    changed(milestone.roadmap.learner_id, roadmap=[milestone.roadmap_id], milestone=[milestone.pk])
     return milestone
 
 
@@ -360,7 +377,7 @@ def progress_entry_log(
     request = {"minutes": minutes, "note": note, "evidence_url": evidence_url, "state": state, "logged_at": logged_at}
     with transaction.atomic():
         # Retries of one entry serialise on the milestone's row lock.
-        milestone = Milestone.objects.select_for_update().select_related("roadmap").get(pk=milestone.pk)
+        milestone = Milestone.objects.select_for_update(of=("self",)).select_related("roadmap").get(pk=milestone.pk)
         entry = ProgressEntry.objects.filter(pk=entry_id).first()
         if entry is None:
             try:
@@ -393,15 +410,17 @@ def _progress_entry_create(
     if not (minutes or note or evidence_url or state):
         raise ApplicationError("An entry needs time spent, a note, evidence or a state change.", code="empty_entry")
 
-    changed: list[str] = []
+    changed_fields: list[str] = []
     state_from = milestone.state
     if evidence_url and milestone.state != State.DONE:
         milestone.evidence_url = evidence_url
-        changed.append("evidence_url")
+        changed_fields.append("evidence_url")
     if state and state != milestone.state:
-        changed += _move(milestone, state, at=now)
-    if changed:
-        milestone.save(update_fields=[*changed, "updated_at"])
+        changed_fields += _move(milestone, state, at=now)
+    if changed_fields:
+        milestone.save(update_fields=[*changed_fields, "updated_at"])
+    # The milestone's hours and the roadmap's counts change with every entry.
+    changed(learner.pk, entry=[entry_id], milestone=[milestone.pk], roadmap=[milestone.roadmap_id])
     return ProgressEntry.objects.create(
         id=entry_id,
         learner=learner,

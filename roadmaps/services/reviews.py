@@ -9,7 +9,7 @@ from accounts.models import User
 from accounts.selectors import has_active_mentor
 from careerhub.exceptions import ApplicationError
 from roadmaps.models import Milestone, MilestoneTemplate, ReviewComment, ReviewSubmission
-from roadmaps.services.learning import conflict, ensure_writable
+from roadmaps.services.learning import changed, conflict, ensure_writable
 
 State = Milestone.State
 SUBMITTABLE = frozenset({State.IN_PROGRESS, State.CHANGES_REQUESTED})
@@ -25,7 +25,7 @@ def review_submit(
     credential_id: str = "",
     credential_date: date | None = None,
 ) -> ReviewSubmission:
-    milestone = Milestone.objects.select_for_update().select_related("roadmap").get(pk=milestone.pk)
+    milestone = Milestone.objects.select_for_update(of=("self",)).select_related("roadmap").get(pk=milestone.pk)
     ensure_writable(milestone.roadmap)
     if milestone.state not in SUBMITTABLE:
         raise conflict(
@@ -49,13 +49,15 @@ def review_submit(
         raise conflict("evidence_required", "Submit the evidence with the milestone.", missing=missing)
     milestone.state = State.IN_REVIEW
     milestone.save(update_fields=["state", "evidence_url", "credential_id", "credential_date", "updated_at"])
-    return ReviewSubmission.objects.create(
+    submission = ReviewSubmission.objects.create(
         milestone=milestone,
         learner=learner,
         evidence_url=milestone.evidence_url,
         credential_id=milestone.credential_id,
         message=message,
     )
+    changed(learner.pk, roadmap=[milestone.roadmap_id], milestone=[milestone.pk], review=[submission.pk])
+    return submission
 
 
 @transaction.atomic
@@ -81,8 +83,12 @@ def review_decide(*, mentor: User, submission: ReviewSubmission, approve: bool, 
     submission.save(update_fields=["state", "decided_at", "decided_by"])
     if comment.strip():
         ReviewComment.objects.create(submission=submission, author=mentor, body=comment.strip())
+    changed(submission.learner_id, roadmap=[milestone.roadmap_id], milestone=[milestone.pk], review=[submission.pk])
     return submission
 
 
+@transaction.atomic
 def review_comment_add(*, author: User, submission: ReviewSubmission, body: str) -> ReviewComment:
-    return ReviewComment.objects.create(submission=submission, author=author, body=body)
+    comment = ReviewComment.objects.create(submission=submission, author=author, body=body)
+    changed(submission.learner_id, review=[submission.pk])
+    return comment

@@ -65,7 +65,9 @@ def test_the_schema_documents_the_problem_responses(client):
 
     log_entry = schema["paths"]["/api/v1/milestones/{milestone_id}/entries/"]["post"]["responses"]
     catalog = schema["paths"]["/api/v1/paths/"]["get"]["responses"]
-    assert set(log_entry) == {"201", "400", "401", "404", "409"}
+    assert set(log_entry) == {"201", "400", "401", "403", "404", "409", "415", "422", "429"}
     assert log_entry["409"]["content"]["application/problem+json"]["schema"] == {"$ref": "#/components/schemas/Problem"}
-    assert set(catalog) == {"200", "400"}
+    assert set(catalog) == {"200", "400", "404"}
     assert "code" in schema["components"]["schemas"]["Problem"]["required"]
+    post_parameters = schema["paths"]["/api/v1/milestones/{milestone_id}/entries/"]["post"]["parameters"]
+    assert "Idempotency-Key" in [parameter["name"] for parameter in post_parameters]

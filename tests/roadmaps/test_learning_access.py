@@ -209,6 +209,7 @@ OWN_CALLS = [
     Call("roadmap-list", "get", 200),
     Call("roadmap-list", "post", 200, body=lambda o: {"path": "mlops-engineer"}),
     Call("learner-stats", "get", 200),
+    Call("sync", "get", 200),
     Call("path-skill-gap", "get", 200, "path"),
     Call("me", "get", 200),
     Call("me", "patch", 200, body=lambda o: {"display_name": "Ada"}),
@@ -532,8 +533,9 @@ def test_roadmap_detail_costs_the_same_queries_for_1_and_50_milestones(
     _log_entries(learner, milestones, count)
     _mark_done(milestones[:1])
 
-    # roadmap, milestones, their skills; stats: milestone rows, minutes by day, skills built
-    with django_assert_num_queries(6):
+    # roadmap, the ETag's milestone summary, milestones, their skills; stats: milestone rows,
+    # minutes by day, skills built
+    with django_assert_num_queries(7):
         response = learner_client.get(reverse("v1:roadmap-detail", kwargs={"roadmap_id": roadmap.pk}))
 
     assert len(response.json()["milestones"]) == count
@@ -658,8 +660,8 @@ def test_logging_an_entry_costs_the_same_queries_with_1_or_50_entries_already(
     _log_entries(learner, [milestone], count)
 
     # milestone, its skills; savepoint, milestone locked, entry id looked up; savepoint,
-    # insert, release, release
-    with django_assert_num_queries(9):
+    # transaction id and the sync changes, insert, release, release
+    with django_assert_num_queries(11):
         response = learner_client.post(
             reverse("v1:milestone-entry-list", kwargs={"milestone_id": milestone.pk}),
             {"id": str(uuid.uuid4()), "minutes": 20, "note": "Chapter 3."},
