@@ -1,5 +1,5 @@
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import generics, serializers, status
+from rest_framework import serializers, status
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import AllowAny, IsAdminUser
 from rest_framework.response import Response
@@ -20,6 +20,7 @@ from accounts.services import (
     user_update,
 )
 from accounts.validators import validate_time_zone
+from careerhub.apis import SelectorListApi
 from careerhub.conditional import (
     check_if_match,
     conditional_read,
@@ -209,13 +210,11 @@ class StaffLinkInputSerializer(serializers.Serializer):
 
 
 @extend_schema(tags=["mentorships"])
-class MentorshipListApi(generics.ListAPIView):
+class MentorshipListApi(SelectorListApi):
     serializer_class = MentorshipSerializer
     ordering = "-id"
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Mentorship.objects.none()
+    def select(self):
         return mentorship_list(user=self.request.user)
 
     @extend_schema(summary="Your mentorships and the invitations addressed to you")

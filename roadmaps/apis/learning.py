@@ -3,11 +3,12 @@
 from django.db.models import Count, Max
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import generics, serializers, status
+from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from careerhub.apis import SelectorListApi
 from careerhub.conditional import (
     check_if_match,
     conditional_read,
@@ -251,14 +252,12 @@ class RoadmapUpdateSerializer(serializers.Serializer):
 
 
 @extend_schema(tags=["roadmaps"])
-class RoadmapListApi(generics.ListAPIView):
+class RoadmapListApi(SelectorListApi):
     serializer_class = RoadmapSerializer
     filterset_class = RoadmapFilter
     ordering = "id"
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):  # schema generation: no user
-            return Roadmap.objects.none()
+    def select(self):
         return roadmap_list(user=self.request.user)
 
     @extend_schema(summary="The learner's roadmaps")
@@ -378,14 +377,12 @@ def _milestone_response(request, milestone_id: int, *, code: int = status.HTTP_2
 
 
 @extend_schema(tags=["milestones"])
-class RoadmapMilestoneListApi(generics.ListAPIView):
+class RoadmapMilestoneListApi(SelectorListApi):
     serializer_class = MilestoneSerializer
     filterset_class = MilestoneFilter
     ordering = ("position", "id")
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Milestone.objects.none()
+    def select(self):
         return milestone_list(roadmap=roadmap_get(user=self.request.user, roadmap_id=self.kwargs["roadmap_id"]))
 
     @extend_schema(summary="Milestones of a roadmap, in plan order")
@@ -523,13 +520,11 @@ class ProgressEntryInputSerializer(serializers.Serializer):
 
 
 @extend_schema(tags=["progress"])
-class MilestoneEntryListApi(generics.ListAPIView):
+class MilestoneEntryListApi(SelectorListApi):
     serializer_class = ProgressEntrySerializer
     ordering = ("-logged_at", "-created_at")
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return ProgressEntry.objects.none()
+    def select(self):
         return progress_entry_list(
             milestone=milestone_get(user=self.request.user, milestone_id=self.kwargs["milestone_id"])
         )

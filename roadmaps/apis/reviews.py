@@ -2,15 +2,16 @@
 
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, serializers, status
+from rest_framework import serializers, status
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.apis import UserRefSerializer
+from careerhub.apis import SelectorListApi
 from careerhub.conditional import conditional_read, conditional_response, make_etag, shape_of
 from roadmaps.apis.learning import RoadmapSerializer
-from roadmaps.models import ReviewSubmission, Roadmap, http_url
+from roadmaps.models import ReviewSubmission, http_url
 from roadmaps.selectors.learning import mentee_roadmap_list, milestone_get
 from roadmaps.selectors.reviews import mentor_dashboard, milestone_reviews, review_queue, submission_get
 from roadmaps.services.reviews import review_comment_add, review_decide, review_submit
@@ -91,13 +92,11 @@ def _submission_response(request, submission_id: int, code: int = status.HTTP_20
 
 
 @extend_schema(tags=["reviews"])
-class MilestoneReviewListApi(generics.ListAPIView):
+class MilestoneReviewListApi(SelectorListApi):
     serializer_class = SubmissionSerializer
     ordering = ("created_at", "id")
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return ReviewSubmission.objects.none()
+    def select(self):
         return milestone_reviews(
             milestone=milestone_get(user=self.request.user, milestone_id=self.kwargs["milestone_id"])
         )
@@ -123,14 +122,12 @@ class MilestoneSubmitApi(APIView):
 
 
 @extend_schema(tags=["reviews"])
-class ReviewQueueApi(generics.ListAPIView):
+class ReviewQueueApi(SelectorListApi):
     serializer_class = SubmissionSerializer
     permission_classes = [IsMentor]
     ordering = ("created_at", "id")
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return ReviewSubmission.objects.none()
+    def select(self):
         return review_queue(mentor=self.request.user)
 
     @extend_schema(summary="Pending submissions of your mentees, oldest first")
@@ -225,14 +222,12 @@ class MentorDashboardApi(APIView):
 
 
 @extend_schema(tags=["reviews"])
-class MenteeRoadmapListApi(generics.ListAPIView):
+class MenteeRoadmapListApi(SelectorListApi):
     serializer_class = RoadmapSerializer
     permission_classes = [IsMentor]
     ordering = "id"
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Roadmap.objects.none()
+    def select(self):
         return mentee_roadmap_list(mentor=self.request.user, learner_id=self.kwargs["learner_id"])
 
     @extend_schema(summary="An active mentee's roadmaps (read their details at roadmaps/{id}/)")
