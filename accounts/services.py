@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.models import Change, IdempotencyKey, Mentorship, User, normalize_email_address
 from careerhub.exceptions import ApplicationError
+from careerhub.services import fields_assign
 
 
 @transaction.atomic
@@ -28,10 +29,7 @@ def user_register(*, email: str, password: str, display_name: str = "", time_zon
 
 
 def user_update(*, user: User, **fields) -> User:
-    changed = [name for name, value in fields.items() if getattr(user, name) != value]
-    for name in changed:
-        setattr(user, name, fields[name])
-    if changed:
+    if changed := fields_assign(user, fields):
         user.full_clean(exclude=["password"])
         user.save(update_fields=changed)
     return user

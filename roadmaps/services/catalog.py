@@ -5,6 +5,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F
 
+from careerhub.services import fields_assign
 from roadmaps.catalog import Catalog, catalog_read, milestones_of
 from roadmaps.models import (
     CareerPath,
@@ -64,13 +65,6 @@ def _path_values(path: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def _changed_fields(instance: Any, values: dict[str, Any]) -> list[str]:
-    changed = [name for name, value in values.items() if getattr(instance, name) != value]
-    for name in changed:
-        setattr(instance, name, values[name])
-    return changed
-
-
 def _skills_upsert(skills: list[dict[str, Any]], report: CatalogLoadReport) -> dict[str, Skill]:
     existing = {skill.slug: skill for skill in Skill.objects.all()}
     for data in skills:
@@ -78,7 +72,7 @@ def _skills_upsert(skills: list[dict[str, Any]], report: CatalogLoadReport) -> d
         if skill is None:
             existing[data["slug"]] = Skill.objects.create(**data)
             report.skills_created.append(data["slug"])
-        elif changed := _changed_fields(skill, {"name": data["name"], "category": data["category"]}):
+        elif changed := fields_assign(skill, {"name": data["name"], "category": data["category"]}):
             skill.save(update_fields=changed)
             report.skills_updated.append(data["slug"])
     return existing
@@ -101,7 +95,7 @@ def _milestone_upsert(
     milestone = milestones.get(data["slug"])
     if milestone is None:
         milestones[data["slug"]] = MilestoneTemplate.objects.create(path=path, slug=data["slug"], **values)
-    elif changed := _changed_fields(milestone, values):
+    elif changed := fields_assign(milestone, values):
         milestone.save(update_fields=changed)
 
 
@@ -113,7 +107,7 @@ def _path_write(path: CareerPath, data: dict[str, Any], skills: dict[str, Skill]
         stage = stages.get(stage_data["slug"])
         if stage is None:
             stages[stage_data["slug"]] = Stage.objects.create(path=path, slug=stage_data["slug"], **values)
-        elif changed := _changed_fields(stage, {**values, "retired": False}):
+        elif changed := fields_assign(stage, {**values, "retired": False}):
             stage.save(update_fields=changed)
     live_stage_slugs = {stage["slug"] for stage in data["stages"]}
     path.stages.exclude(slug__in=live_stage_slugs).update(retired=True)
@@ -174,7 +168,7 @@ def catalog_write(*, catalog: Catalog) -> CatalogLoadReport:
         if catalog_path_export(path=path) == _canonical(data):
             report.paths_unchanged.append(path.slug)
             continue
-        changed = _changed_fields(path, values)
+        changed = fields_assign(path, values)
         path.version = F("version") + 1
         path.save(update_fields=[*changed, "version", "updated_at"])
         _path_write(path, data, skills)

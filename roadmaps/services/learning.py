@@ -13,6 +13,7 @@ from accounts.models import User
 from accounts.selectors import has_active_mentor
 from accounts.services import changes_record
 from careerhub.exceptions import ApplicationError
+from careerhub.services import fields_assign
 from roadmaps.models import CareerPath, Milestone, MilestoneTemplate, ProgressEntry, Roadmap, Skill
 
 State = Milestone.State
@@ -264,10 +265,7 @@ def milestone_update(*, milestone: Milestone, learner_today: date, **fields: Any
         raise ApplicationError("A target date cannot be in the past.", code="target_date_in_past")
     if milestone.state == State.DONE and EVIDENCE_FIELDS & set(fields):
         raise conflict("milestone_done", "Reopen the milestone before changing the evidence it was completed with.")
-    changed_fields = [name for name, value in fields.items() if getattr(milestone, name) != value]
-    for name in changed_fields:
-        setattr(milestone, name, fields[name])
-    if changed_fields:
+    if changed_fields := fields_assign(milestone, fields):
         milestone.save(update_fields=[*changed_fields, "updated_at"])
         changed(milestone.roadmap.learner_id, milestone=[milestone.pk])
     return milestone
