@@ -43,6 +43,15 @@ def conflict(code: str, message: str, **extra: Any) -> ApplicationError:
     return ApplicationError(message, code=code, status_code=status.HTTP_409_CONFLICT, extra=extra)
 
 
+def illegal_transition(milestone: Milestone, to: str, *, allowed, action: str) -> ApplicationError:
+    """The 409 for a state change the rules do not allow; names the states that are allowed."""
+    return conflict(
+        "illegal_transition",
+        f"A milestone that is {milestone.get_state_display().lower()} cannot {action}.",
+        **{"from": milestone.state, "to": to, "allowed": sorted(allowed)},
+    )
+
+
 def ensure_writable(roadmap: Roadmap) -> None:
     if roadmap.status == Roadmap.Status.ARCHIVED:
         raise conflict("roadmap_archived", "This roadmap is archived; make it active again to change it.")
@@ -292,11 +301,7 @@ def _move(milestone: Milestone, to: str, *, at: datetime) -> list[str]:
     """Apply a learner's state change after checking the rules; returns the fields changed."""
     allowed = LEARNER_TRANSITIONS[milestone.state]
     if to not in allowed:
-        raise conflict(
-            "illegal_transition",
-            f"A milestone that is {milestone.get_state_display().lower()} cannot move to {State(to).label.lower()}.",
-            **{"from": milestone.state, "to": to, "allowed": sorted(allowed)},
-        )
+        raise illegal_transition(milestone, to, allowed=allowed, action=f"move to {State(to).label.lower()}")
     if to == State.DONE and (missing := _missing_evidence(milestone)):
         raise conflict(
             "evidence_required",
@@ -319,10 +324,8 @@ def _move(milestone: Milestone, to: str, *, at: datetime) -> list[str]:
 def milestone_skip(*, milestone: Milestone, reason: str) -> Milestone:
     ensure_writable(milestone.roadmap)
     if milestone.state not in SKIPPABLE:
-        raise conflict(
-            "illegal_transition",
-            f"A milestone that is {milestone.get_state_display().lower()} cannot be skipped.",
-            **{"from": milestone.state, "to": State.SKIPPED, "allowed": sorted(LEARNER_TRANSITIONS[milestone.state])},
+        raise illegal_transition(
+            milestone, State.SKIPPED, allowed=LEARNER_TRANSITIONS[milestone.state], action="be skipped"
         )
     milestone.state, milestone.skip_reason = State.SKIPPED, reason
     milestone.save(update_fields=["state", "skip_reason", "updated_at"])

@@ -9,7 +9,7 @@ from accounts.models import User
 from accounts.selectors import has_active_mentor
 from careerhub.exceptions import ApplicationError
 from roadmaps.models import Milestone, MilestoneTemplate, ReviewComment, ReviewSubmission
-from roadmaps.services.learning import changed, conflict, ensure_writable
+from roadmaps.services.learning import changed, conflict, ensure_writable, illegal_transition
 
 State = Milestone.State
 SUBMITTABLE = frozenset({State.IN_PROGRESS, State.CHANGES_REQUESTED})
@@ -28,11 +28,7 @@ def review_submit(
     milestone = Milestone.objects.select_for_update(of=("self",)).select_related("roadmap").get(pk=milestone.pk)
     ensure_writable(milestone.roadmap)
     if milestone.state not in SUBMITTABLE:
-        raise conflict(
-            "illegal_transition",
-            f"A milestone that is {milestone.get_state_display().lower()} cannot be submitted for review.",
-            **{"from": milestone.state, "to": State.IN_REVIEW, "allowed": sorted(SUBMITTABLE)},
-        )
+        raise illegal_transition(milestone, State.IN_REVIEW, allowed=SUBMITTABLE, action="be submitted for review")
     if not has_active_mentor(learner_id=learner.pk):
         raise conflict("no_active_mentor", "Reviews need an active mentor; without one, complete it yourself.")
     milestone.evidence_url = evidence_url or milestone.evidence_url
