@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "accounts",
     "roadmaps",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -136,6 +137,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     "purge-idempotency-keys": {"task": "accounts.purge_idempotency_keys", "schedule": timedelta(hours=1)},
     "purge-sync-changes": {"task": "accounts.purge_sync_changes", "schedule": timedelta(hours=6)},
+    # Beat only ticks: the scan writes due reminders as rows and fans out what is due now.
+    "scan-reminders": {
+        "task": "notifications.scan",
+        "schedule": env.float("REMINDER_SCAN_SECONDS", default=300.0),
+    },
 }
 
 # Accounts ------------------------------------------------------------------------------
@@ -251,6 +257,36 @@ CATALOG_DIR = BASE_DIR / "fixtures"
 IDEMPOTENCY_KEY_TTL = timedelta(hours=env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24))
 # How long sync changes are kept; an older cursor must resync from scratch.
 SYNC_RETENTION = timedelta(days=env.int("SYNC_RETENTION_DAYS", default=30))
+
+# Email -----------------------------------------------------------------------------------
+# EMAIL_URL: smtp://user:password@host:587/?tls=True in production; the demo prints to the worker log.
+
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="CareerHub <noreply@careerhub.example>")
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+# Links in emails and the calendar feed point here.
+PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# Reminders -------------------------------------------------------------------------------
+# Defaults of every user's preferences and of the reminder rules; users change their own.
+
+NOTIFICATIONS = {
+    "PREFERRED_HOUR": env.int("REMINDER_PREFERRED_HOUR", default=9),
+    "DIGEST_WEEKDAY": env.int("REMINDER_DIGEST_WEEKDAY", default=0),  # Monday
+    "DAILY_CAP": env.int("REMINDER_DAILY_CAP", default=5),
+    "TARGET_SOON_DAYS": env.int("REMINDER_TARGET_SOON_DAYS", default=3),
+    "INACTIVITY_DAYS": env.int("REMINDER_INACTIVITY_DAYS", default=7),
+    "REVIEW_WAITING_DAYS": env.int("REMINDER_REVIEW_WAITING_DAYS", default=3),
+    # Past this, a waiting review is listed for staff (staff/reviews/waiting/).
+    "REVIEW_ESCALATION_DAYS": env.int("REMINDER_REVIEW_ESCALATION_DAYS", default=5),
+    "CHUNK_SIZE": env.int("REMINDER_CHUNK_SIZE", default=500),
+    # A due reminder enqueued this long ago and still pending is enqueued again (a lost message).
+    "REQUEUE_AFTER": timedelta(minutes=env.int("REMINDER_REQUEUE_MINUTES", default=10)),
+    "PUSH_SENDER": env("PUSH_SENDER", default="notifications.push.RecordingSender"),
+    "PUSH_PROVIDER_URL": env("PUSH_PROVIDER_URL", default=""),
+    "PUSH_PROVIDER_KEY": env("PUSH_PROVIDER_KEY", default=""),
+    "SEND_MAX_RETRIES": env.int("REMINDER_SEND_MAX_RETRIES", default=8),
+}
 
 # Logging -------------------------------------------------------------------------------
 

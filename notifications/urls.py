@@ -1,0 +1,6 @@
+app_name = "notifications"
+
+urlpatterns = [
+    # The inbox, preferences and unsubscribe
+    # Devices and the calendar feed
+]
