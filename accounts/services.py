@@ -9,6 +9,7 @@ from django.utils import timezone
 from accounts.models import Change, IdempotencyKey, Mentorship, User, normalize_email_address
 from careerhub.exceptions import ApplicationError
 from careerhub.services import fields_assign
+from notifications.services.reminders import mentorship_invitation_notify, reminders_reschedule
 
 
 @transaction.atomic
@@ -28,10 +29,13 @@ def user_register(*, email: str, password: str, display_name: str = "", time_zon
     return user
 
 
+@transaction.atomic
 def user_update(*, user: User, **fields) -> User:
     if changed := fields_assign(user, fields):
         user.full_clean(exclude=["password"])
         user.save(update_fields=changed)
+    if "time_zone" in changed:
+        reminders_reschedule(user=user)
     return user
 
 
@@ -60,6 +64,8 @@ def mentorship_invite(*, inviter: User, inviter_role: str, email: str = "") -> M
         code=None if email else secrets.token_hex(4).upper(),
     )
     _mentorship_changed(mentorship)
+    if email:
+        mentorship_invitation_notify(mentorship=mentorship)
     return mentorship
 
 

@@ -78,7 +78,7 @@ def _daily_minutes(entries) -> dict[date, int]:
     return {row["day"]: row["minutes"] for row in entries.values("day").annotate(minutes=Sum("minutes")).order_by()}
 
 
-def _streaks(active_days: Iterable[date], today: date) -> tuple[int, int]:
+def streaks(active_days: Iterable[date], today: date) -> tuple[int, int]:
     """(current, longest) runs of consecutive active days; today may still be ahead."""
     days = set(active_days)
     longest = run = 0
@@ -181,7 +181,7 @@ def _stats(
     daily = _daily_minutes(entries.annotate(day=TruncDate("logged_at", tzinfo=tz)))
     skills_built = Skill.objects.filter(learner_milestones__in=milestones.filter(state=State.DONE)).distinct().count()
     plan = tracking(rows=rows, daily=daily, since=since, today=today, pace_goal=pace_goal)
-    current, longest = _streaks(daily, today)
+    current, longest = streaks(daily, today)
     return Stats(
         milestones_total=plan.planned,
         milestones_done=plan.done,

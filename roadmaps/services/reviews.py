@@ -8,6 +8,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.selectors import has_active_mentor
 from careerhub.exceptions import ApplicationError
+from notifications.services.reminders import review_decided_notify, review_requested_notify
 from roadmaps.models import Milestone, MilestoneTemplate, ReviewComment, ReviewSubmission
 from roadmaps.services.learning import changed, conflict, ensure_writable, illegal_transition
 
@@ -53,6 +54,7 @@ def review_submit(
         message=message,
     )
     changed(learner.pk, roadmap=[milestone.roadmap_id], milestone=[milestone.pk], review=[submission.pk])
+    review_requested_notify(submission=submission)
     return submission
 
 
@@ -80,6 +82,7 @@ def review_decide(*, mentor: User, submission: ReviewSubmission, approve: bool, 
     if comment.strip():
         ReviewComment.objects.create(submission=submission, author=mentor, body=comment.strip())
     changed(submission.learner_id, roadmap=[milestone.roadmap_id], milestone=[milestone.pk], review=[submission.pk])
+    review_decided_notify(submission=submission)
     return submission
 
 

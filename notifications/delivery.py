@@ -1,0 +1,236 @@
+"""Sending due reminders: a batch is locked, checked again, and written to the inbox and the
+email and push queues in one transaction; emails and pushes then go out one by one.
+
+Exactly once: a reminder row is locked (``SKIP LOCKED``) and only a pending one is processed,
+so two workers, a redelivered message or a second scan never process it twice. Each email
+or push is a ``Delivery`` row, sent while its row is locked and marked sent in the same
+transaction; a worker killed mid-send rolls that back and the redelivered task sends it
+again. The email's Message-ID is fixed per delivery, so a relay that already accepted it
+(the one window no database can close) sees the same message, not a new one.
+"""
+
+import logging
+import smtplib
+from collections import Counter
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from notifications.content import Batch, Message
+from notifications.errors import PermanentSendError, TransientSendError
+from notifications.models import Channel, Delivery, Kind, Notification, Reminder
+from notifications.rules import URGENT_KINDS, Prefs, loaded_prefs
+from notifications.services.reminders import enqueue_on_commit, unsubscribe_token
+
+logger = logging.getLogger(__name__)
+
+
+def _sent_today(reminders: list[Reminder], prefs: dict[int, Prefs], now: datetime) -> Counter:
+    """Reminders each user has had on their local today (one query)."""
+    user_ids = {reminder.user_id for reminder in reminders if reminder.user_id}
+    sent = Reminder.objects.filter(
+        user_id__in=user_ids, state=Reminder.State.SENT, processed_at__gte=now - timedelta(hours=27)
+    ).values_list("user_id", "processed_at")
+    counts: Counter = Counter()
+    for user_id, processed_at in sent:
+        if prefs[user_id].local(processed_at).date() == prefs[user_id].local(now).date():
+            counts[user_id] += 1
+    return counts
+
+
+def _defer(reminder: Reminder, until: datetime, reason: str) -> None:
+    reminder.due_at, reminder.reason, reminder.enqueued_at = until, reason, None
+
+
+def _skip(reminder: Reminder, reason: str, now: datetime) -> None:
+    reminder.state, reminder.reason, reminder.processed_at = Reminder.State.SKIPPED, reason, now
+
+
+def reminders_deliver(*, reminder_ids: list[int], now: datetime | None = None) -> Counter:
+    """Process the due, pending reminders among ``reminder_ids``; answers what became of them."""
+    from notifications import tasks
+
+    now = now or timezone.now()
+    outcome: Counter = Counter()
+    with transaction.atomic():
+        reminders = list(
+            Reminder.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(pk__in=reminder_ids, state=Reminder.State.PENDING, due_at__lte=now)
+            .select_related("user__notification_preference")
+            .order_by("due_at", "id")
+        )
+        if not reminders:
+            return outcome
+        batch = Batch(reminders, now=now)
+        prefs = {r.user_id: loaded_prefs(r.user) for r in reminders if r.user_id}
+        sent_today = _sent_today(reminders, prefs, now)
+        inbox, deliveries = [], []
+        for reminder in reminders:
+            user = reminder.user
+            if user is not None and not user.is_active:
+                _skip(reminder, "user_inactive", now)
+            elif isinstance(message := batch.write(reminder), str):
+                _skip(reminder, message, now)
+            elif user is None:  # an invitation to an address without an account: email only
+                deliveries.append(Delivery(reminder=reminder, channel=Channel.EMAIL))
+                reminder.state, reminder.processed_at, reminder.content = Reminder.State.SENT, now, message.as_content()
+            else:
+                mine = prefs[user.pk]
+                channels = mine.enabled_channels(reminder.kind)
+                if not channels:
+                    _skip(reminder, "all_channels_off", now)
+                elif mine.in_quiet_hours(now):
+                    _defer(reminder, mine.quiet_hours_end(now), "quiet_hours")
+                elif sent_today[user.pk] >= mine.daily_cap:
+                    tomorrow = mine.local(now).date() + timedelta(days=1)
+                    hour = 0 if reminder.kind in URGENT_KINDS else mine.preferred_hour
+                    _defer(reminder, mine.at(tomorrow, hour), "daily_cap")
+                else:
+                    sent_today[user.pk] += 1
+                    reminder.state, reminder.processed_at = Reminder.State.SENT, now
+                    reminder.content = message.as_content()
+                    inbox += _inbox_entry(reminder, message, channels, now)
+                    deliveries += [
+                        Delivery(reminder=reminder, channel=channel, enqueued_at=now)
+                        for channel in (Channel.EMAIL, Channel.PUSH)
+                        if channel in channels
+                    ]
+            outcome[reminder.state if reminder.state != Reminder.State.PENDING else "deferred"] += 1
+        Reminder.objects.bulk_update(reminders, ["state", "reason", "due_at", "content", "processed_at", "enqueued_at"])
+        Notification.objects.bulk_create(inbox)
+        Delivery.objects.bulk_create(deliveries)
+        for channel, task in ((Channel.EMAIL, tasks.send_emails), (Channel.PUSH, tasks.send_pushes)):
+            ids = [delivery.pk for delivery in deliveries if delivery.channel == channel]
+            if ids:
+                enqueue_on_commit(task, ids, model=Delivery)
+    return outcome
+
+
+def _inbox_entry(reminder: Reminder, message: Message, channels: list[str], now: datetime) -> list[Notification]:
+    if Channel.INBOX not in channels:
+        return []
+    return [
+        Notification(
+            user=reminder.user,
+            reminder=reminder,
+            kind=reminder.kind,
+            title=message.title[:200],
+            body=message.body,
+            data=message.data,
+            created_at=now,
+        )
+    ]
+
+
+# -- email and push ----------------------------------------------------------------------
+
+
+def _absolute(path: str) -> str:
+    return f"{settings.PUBLIC_BASE_URL}{path}"
+
+
+def email_message(delivery: Delivery, *, connection=None) -> EmailMultiAlternatives:
+    reminder = delivery.reminder
+    content = reminder.content
+    context = {"content": content, "kind": Kind(reminder.kind).label, "user": reminder.user}
+    headers = {"Message-ID": f"<reminder-{reminder.pk}.{delivery.pk}@careerhub>"}
+    if reminder.user is not None:
+        url = _absolute(
+            reverse("v1:notification-unsubscribe", args=[unsubscribe_token(user=reminder.user, kind=reminder.kind)])
+        )
+        context["unsubscribe_url"] = url
+        headers["List-Unsubscribe"] = f"<{url}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message = EmailMultiAlternatives(
+        subject=content["title"],
+        body=render_to_string("notifications/email/reminder.txt", context),
+        to=[reminder.user.email if reminder.user else reminder.email],
+        headers=headers,
+        connection=connection,
+    )
+    message.attach_alternative(render_to_string("notifications/email/reminder.html", context), "text/html")
+    return message
+
+
+def _send_email(delivery: Delivery, connection=None) -> str:
+    try:
+        email_message(delivery, connection=connection).send()
+    except smtplib.SMTPRecipientsRefused as error:
+        raise PermanentSendError(f"recipient refused: {error.recipients}") from error
+    except smtplib.SMTPResponseException as error:
+        if 400 <= error.smtp_code < 500:
+            raise TransientSendError(f"relay answered {error.smtp_code}") from error
+        raise PermanentSendError(f"relay answered {error.smtp_code}") from error
+    except (smtplib.SMTPException, OSError) as error:
+        raise TransientSendError(f"relay unreachable: {error}") from error
+    return "sent"
+
+
+def _send_push(delivery: Delivery, connection=None) -> str:
+    from notifications.push import PushPayload, push_deliver
+
+    content = delivery.reminder.content
+    payload = PushPayload(title=content["title"], body=content["body"], data=content.get("data", {}))
+    return push_deliver(delivery=delivery, payload=payload)
+
+
+def _channel_skip_reason(delivery: Delivery) -> str | None:
+    """Checked again at send time: the user may have gone or unsubscribed since."""
+    user = delivery.reminder.user
+    if user is None:
+        return None
+    if not user.is_active:
+        return "user_inactive"
+    if not loaded_prefs(user).channel_on(delivery.reminder.kind, delivery.channel):
+        return "unsubscribed"
+    return None
+
+
+def deliveries_send(*, channel: str, delivery_ids: list[int], final_attempt: bool = False) -> Counter:
+    """Send the pending deliveries among ``delivery_ids``, each under its own row lock.
+
+    A transient failure stops the batch and raises (the task retries with backoff; what was
+    sent stays sent), unless this is the final attempt, which records it as failed.
+    """
+    send = _send_email if channel == Channel.EMAIL else _send_push
+    outcome: Counter = Counter()
+    for delivery_id in delivery_ids:
+        transient = None
+        with transaction.atomic():
+            delivery = (
+                Delivery.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("reminder__user__notification_preference")
+                .filter(pk=delivery_id, state=Delivery.State.PENDING, channel=channel)
+                .first()
+            )
+            if delivery is None:
+                continue
+            delivery.attempts += 1
+            if reason := _channel_skip_reason(delivery):
+                delivery.state, delivery.reason = Delivery.State.SKIPPED, reason
+            else:
+                try:
+                    result = send(delivery, None)
+                except PermanentSendError as error:
+                    delivery.state, delivery.reason = Delivery.State.FAILED, str(error)[:300]
+                except TransientSendError as error:
+                    transient = error
+                    delivery.reason = str(error)[:300]
+                    if final_attempt:
+                        delivery.state = Delivery.State.FAILED
+                        delivery.reason = f"gave up after {delivery.attempts} attempts: {error}"[:300]
+                else:
+                    if result == "sent":
+                        delivery.state, delivery.sent_at = Delivery.State.SENT, timezone.now()
+                    else:
+                        delivery.state, delivery.reason = Delivery.State.SKIPPED, result
+            delivery.save(update_fields=["state", "reason", "attempts", "sent_at"])
+        outcome[delivery.state] += 1
+        if transient is not None and not final_attempt:
+            raise transient
+    return outcome

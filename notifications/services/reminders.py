@@ -1,0 +1,160 @@
+"""Writes of the reminders: event reminders, preferences, the inbox's read marks, unsubscribe.
+
+Event reminders (a review requested or decided, an invitation) are ledger rows written in
+the transaction of the event itself, so a rolled-back event leaves no reminder and a
+committed one is never lost: if the broker is down when the transaction commits, the next
+scan finds the row and sends it.
+"""
+
+import logging
+from datetime import datetime
+
+from django.core import signing
+from django.db import transaction
+from django.utils import timezone
+from kombu.exceptions import OperationalError
+
+from accounts.models import Mentorship, User
+from careerhub.exceptions import ApplicationError
+from careerhub.services import fields_assign
+from notifications.models import Channel, Kind, Notification, Preference, Reminder
+from notifications.rules import URGENT_KINDS, config, loaded_prefs
+from roadmaps.models import ReviewSubmission
+
+logger = logging.getLogger(__name__)
+
+SCHEDULED_KINDS = (
+    Kind.TARGET_SOON,
+    Kind.OVERDUE,
+    Kind.INACTIVITY,
+    Kind.LEARNER_DIGEST,
+    Kind.MENTOR_DIGEST,
+    Kind.REVIEW_WAITING,
+)
+UNSUBSCRIBE_SALT = "notifications.unsubscribe"
+
+
+def enqueue_on_commit(task, ids: list[int], *, model) -> None:
+    """Send ``task(ids)`` once the transaction commits. The rows are the truth: when the broker
+    cannot take the message, their ``enqueued_at`` is cleared and the next scan sends them."""
+
+    def send() -> None:
+        try:
+            task.apply_async(args=[ids], retry=False)
+        except (OperationalError, OSError) as error:
+            logger.warning("broker unavailable, %s of %d rows left for the next scan: %s", task.name, len(ids), error)
+            model.objects.filter(pk__in=ids).update(enqueued_at=None)
+
+    transaction.on_commit(send)
+
+
+def _event(*, user: User | None, kind: str, subject_id: int, period: str = "once", email: str = "") -> None:
+    """One reminder of an event, due now (urgent kinds) or at the recipient's next preferred hour."""
+    from notifications import tasks
+
+    now = timezone.now()
+    due = now if user is None or kind in URGENT_KINDS else loaded_prefs(user).next_preferred(now)
+    reminder, created = Reminder.objects.get_or_create(
+        user=user,
+        email="" if user else email,
+        kind=kind,
+        subject_id=subject_id,
+        period=period,
+        defaults={"due_at": due, "enqueued_at": now if due <= now else None},
+    )
+    if created and due <= now:
+        enqueue_on_commit(tasks.deliver_reminders, [reminder.pk], model=Reminder)
+
+
+def review_requested_notify(*, submission: ReviewSubmission) -> None:
+    mentors = User.objects.filter(
+        mentee_links__learner_id=submission.learner_id, mentee_links__state=Mentorship.State.ACTIVE, is_active=True
+    ).select_related("notification_preference")
+    for mentor in mentors:
+        _event(user=mentor, kind=Kind.REVIEW_REQUESTED, subject_id=submission.pk)
+
+
+def review_decided_notify(*, submission: ReviewSubmission) -> None:
+    _event(user=submission.learner, kind=Kind.REVIEW_DECIDED, subject_id=submission.pk)
+
+
+def mentorship_invitation_notify(*, mentorship: Mentorship) -> None:
+    """To the invitee's account, or to the address when it has none yet."""
+    invitee = User.objects.select_related("notification_preference").filter(email=mentorship.invitee_email).first()
+    _event(user=invitee, email=mentorship.invitee_email, kind=Kind.MENTORSHIP_INVITATION, subject_id=mentorship.pk)
+
+
+def reminders_reschedule(*, user: User) -> None:
+    """After a change of time zone, preferred hour or digest day: scheduled reminders not yet
+    sent are dropped (the next scan writes them again at the new local time; what was already
+    sent this period keeps its key, so nothing comes twice), waiting events move to the new hour."""
+    Reminder.objects.filter(user=user, state=Reminder.State.PENDING, kind__in=SCHEDULED_KINDS).delete()
+    due = loaded_prefs(user).next_preferred(timezone.now())
+    Reminder.objects.filter(user=user, state=Reminder.State.PENDING).exclude(kind__in=URGENT_KINDS).update(
+        due_at=due, enqueued_at=None
+    )
+
+
+def preference_get_or_create(*, user: User) -> Preference:
+    preference, _ = Preference.objects.get_or_create(
+        user=user,
+        defaults={
+            "preferred_hour": config("PREFERRED_HOUR"),
+            "digest_weekday": config("DIGEST_WEEKDAY"),
+            "daily_cap": config("DAILY_CAP"),
+        },
+    )
+    return preference
+
+
+@transaction.atomic
+def preferences_update(*, user: User, channels: dict | None = None, **fields) -> Preference:
+    """``channels``: {kind: {channel: bool}}, merged into the user's overrides."""
+    preference = preference_get_or_create(user=user)
+    preference = Preference.objects.select_for_update().get(pk=preference.pk)
+    timing_before = (preference.preferred_hour, preference.digest_weekday)
+    changed = fields_assign(preference, fields)
+    if (preference.quiet_start is None) != (preference.quiet_end is None):
+        raise ApplicationError("Give both ends of the quiet hours, or neither.", code="quiet_hours_incomplete")
+    if channels:
+        merged = {kind: dict(values) for kind, values in preference.channels.items()}
+        for kind, values in channels.items():
+            merged.setdefault(kind, {}).update(values)
+        preference.channels = merged
+        changed.append("channels")
+    if changed:
+        preference.save(update_fields=[*changed, "updated_at"])
+        user.notification_preference = preference
+    if (preference.preferred_hour, preference.digest_weekday) != timing_before:
+        reminders_reschedule(user=user)
+    return preference
+
+
+def unsubscribe_token(*, user: User, kind: str) -> str:
+    return signing.dumps({"u": user.pk, "k": kind}, salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+@transaction.atomic
+def unsubscribe(*, token: str) -> str:
+    """Turn off the email of one kind for the user the signed token names. Idempotent."""
+    try:
+        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+        user = User.objects.get(pk=data["u"])
+        kind = Kind(data["k"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError, User.DoesNotExist) as error:
+        raise ApplicationError(
+            "This unsubscribe link is not valid.", code="invalid_unsubscribe_link", status_code=404
+        ) from error
+    preferences_update(user=user, channels={kind: {Channel.EMAIL: False}})
+    return kind
+
+
+def notification_mark_read(*, notification: Notification, at: datetime | None = None) -> Notification:
+    if notification.read_at is None:
+        notification.read_at = at or timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+def notifications_mark_all_read(*, user: User) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
