@@ -250,6 +250,9 @@ SPECTACULAR_SETTINGS = {
         "RoadmapStatusEnum": "roadmaps.models.Roadmap.Status",
         "TrackingStatusEnum": ["on_track", "at_risk", "behind"],
         "LoggableStateEnum": ["in_progress", "done"],
+        "KindEnum": "roadmaps.models.MilestoneTemplate.Kind",
+        "ResourceKindEnum": "roadmaps.models.Resource.Kind",
+        "NotificationKindEnum": "notifications.models.Kind",
     },
 }
 

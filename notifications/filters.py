@@ -4,11 +4,17 @@ from notifications.models import Kind, Notification
 
 
 class NotificationFilter(django_filters.FilterSet):
-    unread = django_filters.BooleanFilter(
-        field_name="read_at", lookup_expr="isnull", help_text="true: only unread; false: only read."
+    # A choice, not a BooleanFilter: that one ignores a value it cannot read instead of answering 400.
+    unread = django_filters.ChoiceFilter(
+        choices=[("true", "true"), ("false", "false")],
+        method="filter_unread",
+        help_text="true: only unread; false: only read.",
     )
     kind = django_filters.MultipleChoiceFilter(choices=Kind.choices)
 
     class Meta:
         model = Notification
         fields = ["unread", "kind"]
+
+    def filter_unread(self, queryset, name, value):
+        return queryset.filter(read_at__isnull=value == "true")

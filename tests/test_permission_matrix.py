@@ -31,6 +31,8 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import Mentorship, User
 from accounts.services import mentorship_invite
+from notifications.models import Notification, Preference, Reminder
+from notifications.services.reminders import unsubscribe_token
 from roadmaps.models import CareerPath, Milestone, ProgressEntry, ReviewComment, ReviewSubmission, Roadmap
 from roadmaps.quiz import QUESTIONS
 from roadmaps.services.learning import milestone_note_set, milestone_skip, progress_entry_log, roadmap_enroll
@@ -71,6 +73,7 @@ class World:
     mentorship: Mentorship  # active: the learner and the active mentor
     invitation: Mentorship  # the learner invited the invited mentor by email; not answered yet
     code: str  # of an invitation the learner shares as a code, for any mentor
+    notification: Notification  # in the learner's inbox, unread
 
     @property
     def learner(self) -> User:
@@ -114,6 +117,16 @@ def world(learner) -> World:
     Milestone.objects.filter(pk=project.pk).update(state=Milestone.State.IN_PROGRESS)
     submission = review_submit(learner=learner, milestone=project, evidence_url="https://github.com/x/y")
     CareerPath.objects.filter(pk=path.pk).update(version=2)  # so an upgrade has something to do
+    reminder = Reminder.objects.create(
+        user=learner, kind="target_soon", subject_id=milestone.pk, period="2026-12-01", due_at=timezone.now()
+    )
+    notification = Notification.objects.create(
+        user=learner,
+        reminder=reminder,
+        kind="target_soon",
+        title="Python basics is due soon",
+        created_at=timezone.now(),
+    )
 
     return World(
         users=users,
@@ -125,6 +138,7 @@ def world(learner) -> World:
         mentorship=mentorship,
         invitation=invitation,
         code=code,
+        notification=notification,
     )
 
 
@@ -194,6 +208,10 @@ def submission(w: World) -> dict[str, Any]:
 
 def refresh_token(w: World) -> dict[str, Any]:
     return {"refresh": str(RefreshToken.for_user(w.learner))}
+
+
+def unsubscribe_link(w: World) -> dict[str, Any]:
+    return {"token": unsubscribe_token(user=w.learner, kind="overdue")}
 
 
 def reversed_order(w: World) -> dict[str, Any]:
@@ -375,6 +393,21 @@ MATRIX = [
         mentors_only(404, active_mentor=200),
         args=lambda w: {"learner_id": w.learner.pk},
     ),
+    # Notifications: each user's own inbox and preferences; the unsubscribe link needs no login
+    Row("notifications/", "get", anyone_logged_in(200)),
+    Row("notifications/unread-count/", "get", anyone_logged_in(200)),
+    Row("notifications/read-all/", "post", anyone_logged_in(200)),
+    Row(
+        "notifications/<id:notification_id>/read/",
+        "post",
+        expect(404, learner=200),
+        args=lambda w: {"notification_id": w.notification.pk},
+    ),
+    Row("notifications/preferences/", "get", anyone_logged_in(200)),
+    Row("notifications/preferences/", "patch", anyone_logged_in(200), body=lambda w: {"preferred_hour": 8}),
+    Row("notifications/unsubscribe/<str:token>/", "get", public(200), args=unsubscribe_link),
+    Row("notifications/unsubscribe/<str:token>/", "post", public(200), args=unsubscribe_link),
+    Row("staff/reviews/waiting/", "get", expect(403, staff=200)),
     # The API's description
     Row("schema/", "get", public(200)),
     Row("docs/", "get", public(200)),
@@ -393,6 +426,8 @@ def _snapshot() -> dict[str, list[dict[str, Any]]]:
         "entries": ProgressEntry,
         "submissions": ReviewSubmission,
         "comments": ReviewComment,
+        "notifications": Notification,
+        "preferences": Preference,
     }
     return {name: list(model.objects.order_by("pk").values()) for name, model in models.items()}
 

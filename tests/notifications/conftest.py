@@ -1,5 +1,5 @@
 from collections import Counter
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from django.core import mail
@@ -29,3 +29,41 @@ def tick(now: datetime) -> Counter:
 def outbox():
     mail.outbox = []
     return mail.outbox
+
+
+def enrolled(user, *, path=None):
+    """The user's roadmap on a small path (a skill, a course, a certification, a project)."""
+    from roadmaps.services.learning import roadmap_enroll
+    from tests.factories import small_path
+
+    roadmap, _ = roadmap_enroll(learner=user, path=path or small_path())
+    return roadmap
+
+
+def with_target(milestone, target):
+    milestone.target_date = target
+    milestone.save(update_fields=["target_date"])
+    return milestone
+
+
+def log(user, milestone, *, minutes: int, at, state=None):
+    import uuid
+
+    from roadmaps.services.learning import progress_entry_log
+
+    return progress_entry_log(
+        learner=user, milestone=milestone, entry_id=uuid.uuid4(), minutes=minutes, logged_at=at, state=state
+    )[0]
+
+
+def ticks(start: datetime, end: datetime, every_minutes: int = 5) -> Counter:
+    """Beat ticking from ``start`` to ``end``, with the clock following."""
+    import time_machine
+
+    total: Counter = Counter()
+    now = start
+    while now <= end:
+        with time_machine.travel(now, tick=False):
+            total.update(tick(now))
+        now += timedelta(minutes=every_minutes)
+    return total
