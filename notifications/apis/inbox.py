@@ -86,6 +86,9 @@ class QuietHoursSerializer(serializers.Serializer):
     end = serializers.IntegerField(min_value=0, max_value=23, help_text="Local hour they end (may be next day).")
 
     def validate(self, attrs):
+        # A PATCH makes nested fields optional too; quiet hours need both ends.
+        if missing := [end for end in ("start", "end") if end not in attrs]:
+            raise serializers.ValidationError({end: ["This field is required."] for end in missing})
         if attrs["start"] == attrs["end"]:
             raise serializers.ValidationError("Start and end must differ; send null for no quiet hours.")
         return attrs

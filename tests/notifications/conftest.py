@@ -33,10 +33,12 @@ def outbox():
 
 def enrolled(user, *, path=None):
     """The user's roadmap on a small path (a skill, a course, a certification, a project)."""
+    from roadmaps.models import CareerPath
     from roadmaps.services.learning import roadmap_enroll
     from tests.factories import small_path
 
-    roadmap, _ = roadmap_enroll(learner=user, path=path or small_path())
+    path = path or CareerPath.objects.filter(slug="mlops-engineer").first() or small_path()
+    roadmap, _ = roadmap_enroll(learner=user, path=path)
     return roadmap
 
 
