@@ -10,6 +10,7 @@ again. The email's Message-ID is fixed per delivery, so a relay that already acc
 """
 
 import logging
+import random
 import smtplib
 from collections import Counter
 from datetime import datetime, timedelta
@@ -24,7 +25,7 @@ from django.utils import timezone
 from notifications.content import Batch, Message
 from notifications.errors import PermanentSendError, TransientSendError
 from notifications.models import Channel, Delivery, Kind, Notification, Reminder
-from notifications.rules import URGENT_KINDS, Prefs, loaded_prefs
+from notifications.rules import URGENT_KINDS, Prefs, config, loaded_prefs
 from notifications.services.reminders import enqueue_on_commit, unsubscribe_token
 
 logger = logging.getLogger(__name__)
@@ -157,9 +158,9 @@ def email_message(delivery: Delivery, *, connection=None) -> EmailMultiAlternati
     return message
 
 
-def _send_email(delivery: Delivery, connection=None) -> str:
+def _send_email(delivery: Delivery) -> str:
     try:
-        email_message(delivery, connection=connection).send()
+        email_message(delivery).send()
     except smtplib.SMTPRecipientsRefused as error:
         raise PermanentSendError(f"recipient refused: {error.recipients}") from error
     except smtplib.SMTPResponseException as error:
@@ -171,7 +172,7 @@ def _send_email(delivery: Delivery, connection=None) -> str:
     return "sent"
 
 
-def _send_push(delivery: Delivery, connection=None) -> str:
+def _send_push(delivery: Delivery) -> str:
     from notifications.push import PushPayload, push_deliver
 
     content = delivery.reminder.content
@@ -191,15 +192,23 @@ def _channel_skip_reason(delivery: Delivery) -> str | None:
     return None
 
 
-def deliveries_send(*, channel: str, delivery_ids: list[int], final_attempt: bool = False) -> Counter:
+def retry_delay(attempts: int) -> timedelta:
+    """Exponential backoff with full jitter: up to 30 s after the first failure, doubling, capped at an hour."""
+    ceiling = min(config("RETRY_MAX_SECONDS"), config("RETRY_BASE_SECONDS") * 2 ** (attempts - 1))
+    return timedelta(seconds=random.uniform(ceiling / 2, ceiling))
+
+
+def deliveries_send(*, channel: str, delivery_ids: list[int]) -> Counter:
     """Send the pending deliveries among ``delivery_ids``, each under its own row lock.
 
-    A transient failure stops the batch and raises (the task retries with backoff; what was
-    sent stays sent), unless this is the final attempt, which records it as failed.
+    A transient failure (the relay or provider down) stops the batch: the failed delivery and
+    the rest of the batch wait for a backoff instant (a row, not a broker ETA) and the scan
+    queues them again then; after SEND_MAX_RETRIES attempts a delivery is failed for good.
+    A permanent failure is recorded with its reason and the batch goes on.
     """
     send = _send_email if channel == Channel.EMAIL else _send_push
     outcome: Counter = Counter()
-    for delivery_id in delivery_ids:
+    for position, delivery_id in enumerate(delivery_ids):
         transient = None
         with transaction.atomic():
             delivery = (
@@ -215,22 +224,30 @@ def deliveries_send(*, channel: str, delivery_ids: list[int], final_attempt: boo
                 delivery.state, delivery.reason = Delivery.State.SKIPPED, reason
             else:
                 try:
-                    result = send(delivery, None)
+                    result = send(delivery)
                 except PermanentSendError as error:
                     delivery.state, delivery.reason = Delivery.State.FAILED, str(error)[:300]
                 except TransientSendError as error:
                     transient = error
-                    delivery.reason = str(error)[:300]
-                    if final_attempt:
+                    if delivery.attempts > config("SEND_MAX_RETRIES"):
                         delivery.state = Delivery.State.FAILED
                         delivery.reason = f"gave up after {delivery.attempts} attempts: {error}"[:300]
+                    else:
+                        delivery.reason = str(error)[:300]
+                        delivery.next_attempt_at = timezone.now() + retry_delay(delivery.attempts)
+                        delivery.enqueued_at = None
                 else:
                     if result == "sent":
                         delivery.state, delivery.sent_at = Delivery.State.SENT, timezone.now()
                     else:
                         delivery.state, delivery.reason = Delivery.State.SKIPPED, result
-            delivery.save(update_fields=["state", "reason", "attempts", "sent_at"])
-        outcome[delivery.state] += 1
-        if transient is not None and not final_attempt:
-            raise transient
+            delivery.save(update_fields=["state", "reason", "attempts", "sent_at", "next_attempt_at", "enqueued_at"])
+        outcome[delivery.state if transient is None else "retry_later"] += 1
+        if transient is not None:
+            rest = delivery_ids[position + 1 :]
+            Delivery.objects.filter(pk__in=rest, state=Delivery.State.PENDING).update(
+                enqueued_at=None, next_attempt_at=delivery.next_attempt_at or timezone.now()
+            )
+            logger.warning("%s send failed (%s); %d left for a retry", channel, transient, len(rest) + 1)
+            break
     return outcome

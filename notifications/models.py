@@ -159,6 +159,9 @@ class Delivery(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     reason = models.CharField(max_length=300, blank=True, help_text="Why it failed or was skipped.")
     enqueued_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(
+        null=True, blank=True, help_text="After a transient failure: not before this (backoff with jitter)."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 

@@ -257,3 +257,37 @@ def test_a_batch_costs_the_same_queries_however_many_reminders_it_holds(learners
     with django_assert_num_queries(12):
         outcome = reminders_deliver(reminder_ids=ids, now=at(2026, 6, 15, 9, 5))
     assert outcome == {"sent": 2 * learners + 1}
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]  # closed again when the block ends: connections are refused
+
+
+def test_an_unreachable_relay_backs_off_with_jitter_then_gives_up_with_the_reason(learner, settings):
+    # Given: two emails queued, and a relay that refuses connections
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", _closed_port(), 2
+    settings.NOTIFICATIONS = {**settings.NOTIFICATIONS, "SEND_MAX_RETRIES": 2}
+    learner.time_zone = "UTC"
+    learner.save(update_fields=["time_zone"])
+    _due_targets(learner, 2)
+    ticks(at(2026, 6, 9, 9), at(2026, 6, 9, 9))
+
+    # Then: the first failure stops the batch; both wait for a backoff between 15 and 30 s
+    first, second = Delivery.objects.filter(channel="email").order_by("id")
+    assert (first.state, first.attempts, second.attempts) == ("pending", 1, 0)
+    assert "relay unreachable" in first.reason
+    for delivery in (first, second):
+        assert at(2026, 6, 9, 9, 0, 15) <= delivery.next_attempt_at <= at(2026, 6, 9, 9, 0, 30)
+
+    # When: the scan keeps ticking, with the relay still down
+    ticks(at(2026, 6, 9, 9, 5), at(2026, 6, 9, 10), every_minutes=5)
+
+    # Then: after the allowed retries each is failed for good, with the reason
+    assert list(Delivery.objects.filter(channel="email").values_list("state", "attempts")) == [("failed", 3)] * 2
+    assert Delivery.objects.first().reason.startswith("gave up after 3 attempts: relay unreachable")
+    assert Notification.objects.filter(kind="target_soon").count() == 2  # the inbox never depended on the relay

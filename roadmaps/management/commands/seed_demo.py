@@ -48,6 +48,10 @@ class Command(BaseCommand):
                     note="Demo session",
                     logged_at=now - timedelta(days=days_ago),
                 )
+            # A target date two days out: the first reminder scan announces it.
+            upcoming = milestones[1]
+            upcoming.target_date = (now + timedelta(days=2)).date()
+            upcoming.save(update_fields=["target_date"])
         self.stdout.write(f"Demo users (password for all: {DEMO_PASSWORD}):")
         for email in users:
             self.stdout.write(f"  {email}")
