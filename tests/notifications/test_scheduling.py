@@ -290,3 +290,34 @@ def test_reminders_about_reviews_and_escalation_to_staff(api_client):
     with time_machine.travel(at(2026, 6, 6, 10, 1), tick=False):
         [item] = api_client.get("/api/v1/staff/reviews/waiting/").json()["results"]
     assert (item["id"], item["mentors"], item["waiting_seconds"]) == (submission.pk, [mentor.pk], 5 * 86400 + 60)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_beats_scanning_at_the_same_moment_write_each_reminder_once():
+    import threading
+
+    from django.db import connection
+
+    from notifications.scan import reminders_schedule
+
+    learners = [UserFactory(time_zone=zone) for zone in ("UTC", "Asia/Tokyo", "America/New_York")]
+    with time_machine.travel(at(2026, 6, 1, 12), tick=False):
+        for learner in learners:
+            with_target(enrolled(learner).milestones.first(), date(2026, 6, 11))
+    barrier = threading.Barrier(2)
+
+    def beat():
+        barrier.wait()
+        try:
+            reminders_schedule(now=at(2026, 6, 9, 12))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=beat) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    kinds = sorted(Reminder.objects.values_list("kind", flat=True))
+    assert kinds == ["inactivity"] * 3 + ["learner_digest"] * 3 + ["target_soon"] * 3
