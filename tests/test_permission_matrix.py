@@ -11,7 +11,8 @@ the status every actor gets for a valid request on those objects:
 - another learner, an invited or former or unrelated mentor, and staff (who are not mentors
   and use the admin) get the 404 of a missing object on the learner's data;
 - mentor-only endpoints answer 403 to non-mentors, the staff endpoint 403 to non-staff;
-- anonymous requests get 401, except on the public catalog, quiz, auth and schema pages.
+- anonymous requests get 401, except on the public catalog, quiz, auth and schema pages;
+- devices are each user's own: another user's device is a 404.
 
 The matrix is checked against the URL conf: a new endpoint, or a new method on one, fails
 here until it has a row.
@@ -31,6 +32,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import Mentorship, User
 from accounts.services import mentorship_invite
+from notifications.services.devices import device_register
 from roadmaps.models import CareerPath, Milestone, ProgressEntry, ReviewComment, ReviewSubmission, Roadmap
 from roadmaps.quiz import QUESTIONS
 from roadmaps.services.learning import milestone_note_set, milestone_skip, progress_entry_log, roadmap_enroll
@@ -198,6 +200,11 @@ def refresh_token(w: World) -> dict[str, Any]:
 
 def reversed_order(w: World) -> dict[str, Any]:
     return {"milestones": list(w.roadmap.milestones.order_by("-position").values_list("pk", flat=True))}
+
+
+def learner_device(w: World) -> dict[str, Any]:
+    device, _ = device_register(user=w.learner, token="the-learners-phone-token-0001", platform="ios")
+    return {"device_id": device.pk}
 
 
 def quiz_answers(w: World) -> dict[str, Any]:
@@ -375,6 +382,15 @@ MATRIX = [
         mentors_only(404, active_mentor=200),
         args=lambda w: {"learner_id": w.learner.pk},
     ),
+    # Push devices
+    Row("devices/", "get", anyone_logged_in(200)),
+    Row(
+        "devices/",
+        "post",
+        anyone_logged_in(201),
+        body=lambda w: {"token": "a-phone-token-0001", "platform": "android", "name": "Phone"},
+    ),
+    Row("devices/<id:device_id>/", "delete", expect(404, learner=204), args=learner_device),
     # The API's description
     Row("schema/", "get", public(200)),
     Row("docs/", "get", public(200)),
