@@ -11,8 +11,9 @@ the status every actor gets for a valid request on those objects:
 - another learner, an invited or former or unrelated mentor, and staff (who are not mentors
   and use the admin) get the 404 of a missing object on the learner's data;
 - mentor-only endpoints answer 403 to non-mentors, the staff endpoint 403 to non-staff;
-- anonymous requests get 401, except on the public catalog, quiz, auth and schema pages;
-- devices are each user's own: another user's device is a 404.
+- anonymous requests get 401, except on the public catalog, quiz, auth and schema pages, and
+  on the calendar feed, whose secret token in the URL is the key;
+- devices and the calendar's address are each user's own: another user's device is a 404.
 
 The matrix is checked against the URL conf: a new endpoint, or a new method on one, fails
 here until it has a row.
@@ -32,7 +33,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import Mentorship, User
 from accounts.services import mentorship_invite
-from notifications.services.devices import device_register
+from notifications.services.devices import calendar_preference_ensure, device_register
 from roadmaps.models import CareerPath, Milestone, ProgressEntry, ReviewComment, ReviewSubmission, Roadmap
 from roadmaps.quiz import QUESTIONS
 from roadmaps.services.learning import milestone_note_set, milestone_skip, progress_entry_log, roadmap_enroll
@@ -205,6 +206,10 @@ def reversed_order(w: World) -> dict[str, Any]:
 def learner_device(w: World) -> dict[str, Any]:
     device, _ = device_register(user=w.learner, token="the-learners-phone-token-0001", platform="ios")
     return {"device_id": device.pk}
+
+
+def calendar_token(w: World) -> dict[str, Any]:
+    return {"token": calendar_preference_ensure(user=w.learner).calendar_token}
 
 
 def quiz_answers(w: World) -> dict[str, Any]:
@@ -382,7 +387,7 @@ MATRIX = [
         mentors_only(404, active_mentor=200),
         args=lambda w: {"learner_id": w.learner.pk},
     ),
-    # Push devices
+    # Push devices and the calendar feed
     Row("devices/", "get", anyone_logged_in(200)),
     Row(
         "devices/",
@@ -391,6 +396,9 @@ MATRIX = [
         body=lambda w: {"token": "a-phone-token-0001", "platform": "android", "name": "Phone"},
     ),
     Row("devices/<id:device_id>/", "delete", expect(404, learner=204), args=learner_device),
+    Row("calendar/<str:token>.ics", "get", public(200), args=calendar_token),  # the token is the key
+    Row("notifications/calendar/", "get", anyone_logged_in(200)),
+    Row("notifications/calendar/regenerate/", "post", anyone_logged_in(200)),
     # The API's description
     Row("schema/", "get", public(200)),
     Row("docs/", "get", public(200)),
