@@ -288,6 +288,7 @@ NOTIFICATIONS = {
     "PUSH_SENDER": env("PUSH_SENDER", default="notifications.push.RecordingSender"),
     "PUSH_PROVIDER_URL": env("PUSH_PROVIDER_URL", default=""),
     "PUSH_PROVIDER_KEY": env("PUSH_PROVIDER_KEY", default=""),
+    "PUSH_PROVIDER_TIMEOUT": env.float("PUSH_PROVIDER_TIMEOUT", default=10.0),
     # Transient send failures: retried up to this many times, backing off from 30 s to an hour.
     "SEND_MAX_RETRIES": env.int("REMINDER_SEND_MAX_RETRIES", default=8),
     "RETRY_BASE_SECONDS": env.int("REMINDER_RETRY_BASE_SECONDS", default=30),

@@ -11,7 +11,9 @@ the status every actor gets for a valid request on those objects:
 - another learner, an invited or former or unrelated mentor, and staff (who are not mentors
   and use the admin) get the 404 of a missing object on the learner's data;
 - mentor-only endpoints answer 403 to non-mentors, the staff endpoint 403 to non-staff;
-- anonymous requests get 401, except on the public catalog, quiz, auth and schema pages.
+- anonymous requests get 401, except on the public catalog, quiz, auth and schema pages, and
+  on the calendar feed, whose secret token in the URL is the key;
+- devices and the calendar's address are each user's own: another user's device is a 404.
 
 The matrix is checked against the URL conf: a new endpoint, or a new method on one, fails
 here until it has a row.
@@ -31,7 +33,8 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import Mentorship, User
 from accounts.services import mentorship_invite
-from notifications.models import Notification, Preference, Reminder
+from notifications.models import Device, Notification, Preference, Reminder
+from notifications.services.devices import calendar_preference_ensure, device_register
 from notifications.services.reminders import unsubscribe_token
 from roadmaps.models import CareerPath, Milestone, ProgressEntry, ReviewComment, ReviewSubmission, Roadmap
 from roadmaps.quiz import QUESTIONS
@@ -74,6 +77,7 @@ class World:
     invitation: Mentorship  # the learner invited the invited mentor by email; not answered yet
     code: str  # of an invitation the learner shares as a code, for any mentor
     notification: Notification  # in the learner's inbox, unread
+    device: Device  # the learner's phone, registered for push
 
     @property
     def learner(self) -> User:
@@ -117,6 +121,7 @@ def world(learner) -> World:
     Milestone.objects.filter(pk=project.pk).update(state=Milestone.State.IN_PROGRESS)
     submission = review_submit(learner=learner, milestone=project, evidence_url="https://github.com/x/y")
     CareerPath.objects.filter(pk=path.pk).update(version=2)  # so an upgrade has something to do
+    calendar_preference_ensure(user=learner)
     reminder = Reminder.objects.create(
         user=learner, kind="target_soon", subject_id=milestone.pk, period="2026-12-01", due_at=timezone.now()
     )
@@ -139,6 +144,7 @@ def world(learner) -> World:
         invitation=invitation,
         code=code,
         notification=notification,
+        device=device_register(user=learner, token="the-learners-phone-token-0001", platform="ios")[0],
     )
 
 
@@ -216,6 +222,14 @@ def unsubscribe_link(w: World) -> dict[str, Any]:
 
 def reversed_order(w: World) -> dict[str, Any]:
     return {"milestones": list(w.roadmap.milestones.order_by("-position").values_list("pk", flat=True))}
+
+
+def learner_device(w: World) -> dict[str, Any]:
+    return {"device_id": w.device.pk}
+
+
+def calendar_token(w: World) -> dict[str, Any]:
+    return {"token": Preference.objects.get(user=w.learner).calendar_token}
 
 
 def quiz_answers(w: World) -> dict[str, Any]:
@@ -408,6 +422,18 @@ MATRIX = [
     Row("notifications/unsubscribe/<str:token>/", "get", public(200), args=unsubscribe_link),
     Row("notifications/unsubscribe/<str:token>/", "post", public(200), args=unsubscribe_link),
     Row("staff/reviews/waiting/", "get", expect(403, staff=200)),
+    # Push devices and the calendar feed
+    Row("devices/", "get", anyone_logged_in(200)),
+    Row(
+        "devices/",
+        "post",
+        anyone_logged_in(201),
+        body=lambda w: {"token": "a-phone-token-0001", "platform": "android", "name": "Phone"},
+    ),
+    Row("devices/<id:device_id>/", "delete", expect(404, learner=204), args=learner_device),
+    Row("calendar/<str:token>.ics", "get", public(200), args=calendar_token),  # the token is the key
+    Row("notifications/calendar/", "get", anyone_logged_in(200)),
+    Row("notifications/calendar/regenerate/", "post", anyone_logged_in(200)),
     # The API's description
     Row("schema/", "get", public(200)),
     Row("docs/", "get", public(200)),
@@ -428,6 +454,7 @@ def _snapshot() -> dict[str, list[dict[str, Any]]]:
         "comments": ReviewComment,
         "notifications": Notification,
         "preferences": Preference,
+        "devices": Device,
     }
     return {name: list(model.objects.order_by("pk").values()) for name, model in models.items()}
 

@@ -25,6 +25,8 @@ from accounts.models import User
 from accounts.services import mentorship_create_active
 from careerhub.converters import BIGINT_MAX
 from careerhub.wsgi import application
+from notifications.calendar import TOKEN as CALENDAR_TOKEN
+from notifications.services.devices import calendar_preference_ensure
 from roadmaps.models import Milestone
 from roadmaps.services.learning import progress_entry_log
 from roadmaps.services.reviews import review_submit
@@ -84,13 +86,16 @@ config = schemathesis.Config.from_dict(
 )
 schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", application, config=config)
 
-# The seeded objects, by path parameter: about half the valid ids generated are swapped for one of
+# The seeded objects, by path parameter: about half the valid ids (and tokens) generated are swapped for one of
 # these, so that the fuzzer gets past the 404 into the views (an invalid one, a negative test's, stays).
 # Filled in by the `demo_learner` fixture.
-SEEDED_IDS: dict[str, list[int]] = {}
+SEEDED_IDS: dict[str, list[int | str]] = {}
 
 
-def _valid_id(value) -> bool:
+def _valid(name: str, value) -> bool:
+    """A valid id; for ``token``, a valid secret (the calendar feed's)."""
+    if name == "token":
+        return type(value) is str and CALENDAR_TOKEN.fullmatch(value) is not None
     return type(value) is int and 1 <= value <= BIGINT_MAX
 
 
@@ -99,7 +104,7 @@ def flatmap_path_parameters(context, path_parameters):
     known = {
         name: SEEDED_IDS[name]
         for name, value in (path_parameters or {}).items()
-        if SEEDED_IDS.get(name) and _valid_id(value)
+        if SEEDED_IDS.get(name) and _valid(name, value)
     }
     if not known:
         return st.just(path_parameters)
@@ -125,6 +130,7 @@ def demo_learner(db):
         mentorship_id=[mentorship.pk],
         submission_id=[submission.pk],
         learner_id=[learner.pk],
+        token=[calendar_preference_ensure(user=learner).calendar_token],
     )
     yield learner
     SEEDED_IDS.clear()

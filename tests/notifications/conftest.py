@@ -9,7 +9,7 @@ from notifications.models import Channel, Delivery, Reminder
 from notifications.scan import reminders_scan
 
 
-def deliver_due(now: datetime, channels=(Channel.EMAIL,)) -> Counter:
+def deliver_due(now: datetime, channels=(Channel.EMAIL, Channel.PUSH)) -> Counter:
     """What the worker does after a scan: process the due reminders, then send their emails and pushes."""
     due = list(Reminder.objects.filter(state="pending", due_at__lte=now).values_list("id", flat=True))
     outcome = reminders_deliver(reminder_ids=due, now=now)
