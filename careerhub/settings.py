@@ -126,7 +126,24 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     # Broadcast commands (celery inspect/control) are not needed in the demo; off, nobody polls for them.
     CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 5, "socket_timeout": 10}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "socket_connect_timeout": 5,
+        "socket_timeout": 10,
+        # A request that publishes (an event reminder) while Redis is down fails at once, one
+        # retry later, instead of retrying for seconds; the reminder row waits for the next scan.
+        "max_retries": 1,
+        "interval_start": 0,
+        # Redis keeps a message a worker took but has not acknowledged (tasks ack late) and gives
+        # it to another worker after this many seconds: how a task whose worker was killed comes
+        # back. It must outlast the longest a healthy worker holds a message unacknowledged, or
+        # the task runs twice: the task time limit, plus a retry's countdown (a retried send waits
+        # up to an hour, held by the worker as an ETA message). Tests use a few seconds.
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=2 * 3600),
+        # Each worker looks for such messages this often (kombu's default sweep works out at the same
+        # 100 s: every 10th tick of 10 s).
+        "unacked_restore_interval": env.int("CELERY_RESTORE_SWEEP_SECONDS", default=100),
+        "unacked_restore_throttle": 1,
+    }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
