@@ -306,7 +306,7 @@ NOTIFICATIONS = {
     "REVIEW_ESCALATION_DAYS": env.int("REMINDER_REVIEW_ESCALATION_DAYS", default=5),
     "CHUNK_SIZE": env.int("REMINDER_CHUNK_SIZE", default=500),
     # A due reminder enqueued this long ago and still pending is enqueued again (a lost message).
-    "REQUEUE_AFTER": timedelta(minutes=env.int("REMINDER_REQUEUE_MINUTES", default=10)),
+    "REQUEUE_AFTER": timedelta(seconds=env.int("REMINDER_REQUEUE_SECONDS", default=10 * 60)),
     "PUSH_SENDER": env("PUSH_SENDER", default="notifications.push.RecordingSender"),
     "PUSH_PROVIDER_URL": env("PUSH_PROVIDER_URL", default=""),
     "PUSH_PROVIDER_KEY": env("PUSH_PROVIDER_KEY", default=""),
