@@ -98,7 +98,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env("REDIS_URL", default="")
 
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # Only rate limits live here, and they let requests through when Redis is away
+            # (careerhub/throttling.py): give up on it quickly rather than hold the request.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -118,7 +126,24 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     # Broadcast commands (celery inspect/control) are not needed in the demo; off, nobody polls for them.
     CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 5, "socket_timeout": 10}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "socket_connect_timeout": 5,
+        "socket_timeout": 10,
+        # A request that publishes (an event reminder) while Redis is down fails at once, one
+        # retry later, instead of retrying for seconds; the reminder row waits for the next scan.
+        "max_retries": 1,
+        "interval_start": 0,
+        # Redis keeps a message a worker took but has not acknowledged (tasks ack late) and gives
+        # it to another worker after this many seconds: how a task whose worker was killed comes
+        # back. It must outlast the longest a healthy worker holds a message unacknowledged, or
+        # the task runs twice: the task time limit, plus a retry's countdown (a retried send waits
+        # up to an hour, held by the worker as an ETA message). Tests use a few seconds.
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=2 * 3600),
+        # Each worker looks for such messages this often (kombu's default sweep works out at the same
+        # 100 s: every 10th tick of 10 s).
+        "unacked_restore_interval": env.int("CELERY_RESTORE_SWEEP_SECONDS", default=100),
+        "unacked_restore_throttle": 1,
+    }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -284,7 +309,7 @@ NOTIFICATIONS = {
     "REVIEW_ESCALATION_DAYS": env.int("REMINDER_REVIEW_ESCALATION_DAYS", default=5),
     "CHUNK_SIZE": env.int("REMINDER_CHUNK_SIZE", default=500),
     # A due reminder enqueued this long ago and still pending is enqueued again (a lost message).
-    "REQUEUE_AFTER": timedelta(minutes=env.int("REMINDER_REQUEUE_MINUTES", default=10)),
+    "REQUEUE_AFTER": timedelta(seconds=env.int("REMINDER_REQUEUE_SECONDS", default=10 * 60)),
     "PUSH_SENDER": env("PUSH_SENDER", default="notifications.push.RecordingSender"),
     "PUSH_PROVIDER_URL": env("PUSH_PROVIDER_URL", default=""),
     "PUSH_PROVIDER_KEY": env("PUSH_PROVIDER_KEY", default=""),

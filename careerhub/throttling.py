@@ -1,16 +1,27 @@
 """Rate limits: DRF throttles counted in the default cache (Redis when ``REDIS_URL`` is set, so
 every web process shares the counts), at the rates of ``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]``.
 
+When the cache cannot be reached the request is let through uncounted (and a warning logged):
+an outage of Redis must not take the API down with it, and the database behind the API stays
+protected by its own limits meanwhile.
+
 This module is named in the settings and imported while DRF itself loads: it must not import
 views or drf-spectacular.
 """
 
+import logging
 from typing import Any
 
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle
+
+logger = logging.getLogger(__name__)
+
+CACHE_UNREACHABLE = (RedisConnectionError, RedisTimeoutError)
 
 
 class _RatesFromSettings:
@@ -22,11 +33,22 @@ class _RatesFromSettings:
         return api_settings.DEFAULT_THROTTLE_RATES
 
 
-class ScopedThrottle(_RatesFromSettings, ScopedRateThrottle):
+class _OpenWhenCacheIsDown:
+    def allow_request(self, request: Request, view: Any) -> bool:
+        try:
+            return super().allow_request(request, view)
+        except CACHE_UNREACHABLE as error:
+            logger.warning(
+                "rate limit %s not counted, the cache is unreachable: %s", getattr(self, "scope", None), error
+            )
+            return True
+
+
+class ScopedThrottle(_RatesFromSettings, _OpenWhenCacheIsDown, ScopedRateThrottle):
     """For views naming a ``throttle_scope``: counted per user when logged in, else per client IP."""
 
 
-class WriteThrottle(_RatesFromSettings, SimpleRateThrottle):
+class WriteThrottle(_RatesFromSettings, _OpenWhenCacheIsDown, SimpleRateThrottle):
     """Every POST, PUT, PATCH and DELETE of a logged-in user, counted per user (scope ``writes``)."""
 
     scope = "writes"
