@@ -135,10 +135,10 @@ else:
         "interval_start": 0,
         # Redis keeps a message a worker took but has not acknowledged (tasks ack late) and gives
         # it to another worker after this many seconds: how a task whose worker was killed comes
-        # back. It must outlast the longest a healthy worker holds a message unacknowledged, or
-        # the task runs twice: the task time limit, plus a retry's countdown (a retried send waits
-        # up to an hour, held by the worker as an ETA message). Tests use a few seconds.
-        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=2 * 3600),
+        # back. It must outlast the longest a healthy worker holds a message unacknowledged (the
+        # task time limit; no task is sent with a countdown or ETA: retries wait in database
+        # rows), or the task would run twice. Tests use a few seconds.
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=15 * 60),
         # Each worker looks for such messages this often (kombu's default sweep works out at the same
         # 100 s: every 10th tick of 10 s).
         "unacked_restore_interval": env.int("CELERY_RESTORE_SWEEP_SECONDS", default=100),

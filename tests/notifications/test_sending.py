@@ -291,3 +291,33 @@ def test_an_unreachable_relay_backs_off_with_jitter_then_gives_up_with_the_reaso
     assert list(Delivery.objects.filter(channel="email").values_list("state", "attempts")) == [("failed", 3)] * 2
     assert Delivery.objects.first().reason.startswith("gave up after 3 attempts: relay unreachable")
     assert Notification.objects.filter(kind="target_soon").count() == 2  # the inbox never depended on the relay
+
+
+def test_push_goes_to_every_active_device_of_the_user_once(learner):
+    from notifications.models import PushMessage
+    from notifications.services.devices import device_register
+
+    phone, _ = device_register(user=learner, token="phone-token-123456", platform="ios")
+    tablet, _ = device_register(user=learner, token="tablet-token-654321", platform="android")
+    old, _ = device_register(user=learner, token="old-phone-000000", platform="android")
+    type(old).objects.filter(pk=old.pk).update(active=False)
+    [milestone] = _due_targets(learner, 1)
+
+    ticks(at(2026, 6, 9, 7), at(2026, 6, 9, 7, 10))
+
+    pushes = PushMessage.objects.order_by("device_id")
+    assert [(p.device_id, p.title) for p in pushes] == [
+        (phone.pk, f"{milestone.title} is due in 3 days (Fri 12 Jun)"),
+        (tablet.pk, f"{milestone.title} is due in 3 days (Fri 12 Jun)"),
+    ]
+    assert pushes[0].data == {"roadmap": milestone.roadmap_id, "milestone": milestone.pk}
+    assert Delivery.objects.get(channel="push").state == "sent"
+
+
+def test_a_user_without_devices_has_the_push_skipped_with_the_reason(learner):
+    _due_targets(learner, 1)
+
+    ticks(at(2026, 6, 9, 7), at(2026, 6, 9, 7))
+
+    push = Delivery.objects.get(channel="push")
+    assert (push.state, push.reason) == ("skipped", "no_devices")
