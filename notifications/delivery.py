@@ -101,7 +101,7 @@ def reminders_deliver(*, reminder_ids: list[int], now: datetime | None = None) -
                         for channel in (Channel.EMAIL, Channel.PUSH)
                         if channel in channels
                     ]
-            outcome[reminder.state if reminder.state != Reminder.State.PENDING else "deferred"] += 1
+            outcome[str(reminder.state) if reminder.state != Reminder.State.PENDING else "deferred"] += 1
         Reminder.objects.bulk_update(reminders, ["state", "reason", "due_at", "content", "processed_at", "enqueued_at"])
         Notification.objects.bulk_create(inbox)
         Delivery.objects.bulk_create(deliveries)
@@ -242,7 +242,7 @@ def deliveries_send(*, channel: str, delivery_ids: list[int]) -> Counter:
                     else:
                         delivery.state, delivery.reason = Delivery.State.SKIPPED, result
             delivery.save(update_fields=["state", "reason", "attempts", "sent_at", "next_attempt_at", "enqueued_at"])
-        outcome[delivery.state if transient is None else "retry_later"] += 1
+        outcome[str(delivery.state) if transient is None else "retry_later"] += 1
         if transient is not None:
             rest = delivery_ids[position + 1 :]
             Delivery.objects.filter(pk__in=rest, state=Delivery.State.PENDING).update(
