@@ -78,7 +78,7 @@ def reminders_deliver(*, reminder_ids: list[int], now: datetime | None = None) -
             elif isinstance(message := batch.write(reminder), str):
                 _skip(reminder, message, now)
             elif user is None:  # an invitation to an address without an account: email only
-                deliveries.append(Delivery(reminder=reminder, channel=Channel.EMAIL))
+                deliveries.append(Delivery(reminder=reminder, channel=Channel.EMAIL, enqueued_at=now))
                 reminder.state, reminder.processed_at, reminder.content = Reminder.State.SENT, now, message.as_content()
             else:
                 mine = prefs[user.pk]
