@@ -45,6 +45,8 @@ MIDDLEWARE = [
     # First, so that it sees every answer: any error not yet in problem+json becomes one.
     "careerhub.middleware.ProblemMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "careerhub.limits.RequestSizeLimitMiddleware",
+    "accounts.audit.AuditContextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -136,11 +138,22 @@ CELERY_BEAT_SCHEDULE = {
     },
     "purge-idempotency-keys": {"task": "accounts.purge_idempotency_keys", "schedule": timedelta(hours=1)},
     "purge-sync-changes": {"task": "accounts.purge_sync_changes", "schedule": timedelta(hours=6)},
+    "purge-data-exports": {"task": "accounts.purge_data_exports", "schedule": timedelta(hours=1)},
 }
 
 # Accounts ------------------------------------------------------------------------------
 
 AUTH_USER_MODEL = "accounts.User"
+# The model backend, with the login lockout in front of it (the API's login and the admin's).
+AUTHENTICATION_BACKENDS = ["accounts.lockout.LockoutModelBackend"]
+# Failed logins before a lock, per account (email) and per client IP, counted over the window.
+LOGIN_LOCKOUT_ACCOUNT_FAILURES = env.int("LOGIN_LOCKOUT_ACCOUNT_FAILURES", default=5)
+LOGIN_LOCKOUT_IP_FAILURES = env.int("LOGIN_LOCKOUT_IP_FAILURES", default=30)
+LOGIN_LOCKOUT_WINDOW = timedelta(minutes=env.int("LOGIN_LOCKOUT_WINDOW_MINUTES", default=15))
+LOGIN_LOCKOUT_DURATION = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+# Password reset links work once, for this long.
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT_SECONDS", default=3600)
+EMAIL_VERIFICATION_MAX_AGE = timedelta(days=env.int("EMAIL_VERIFICATION_DAYS", default=7))
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -163,6 +176,9 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Uploaded and generated files (data exports). Never served as static files: exports go through
+# an authenticated, signed download endpoint.
+MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -181,6 +197,12 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SESSION_COOKIE_HTTPONLY = True
+# Request bodies: JSON bodies over this many bytes answer 413 before they are read.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("MAX_REQUEST_BODY_BYTES", default=256 * 1024)
 CSRF_FAILURE_VIEW = "careerhub.exceptions.csrf_failure"
 
 # API -----------------------------------------------------------------------------------
@@ -246,6 +268,21 @@ SPECTACULAR_SETTINGS = {
         "LoggableStateEnum": ["in_progress", "done"],
     },
 }
+
+# Email ---------------------------------------------------------------------------------
+# EMAIL_URL, e.g. smtp+tls://user:password@smtp.example.com:587; the demo prints mail to the console.
+
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+vars().update({name: value for name, value in EMAIL_CONFIG.items() if value is not None})
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="CareerHub <noreply@careerhub.local>")
+SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+# Where links in emails point: the app's pages that take a verification or reset token.
+PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# Data export ---------------------------------------------------------------------------
+
+DATA_EXPORT_RETENTION = timedelta(hours=env.int("DATA_EXPORT_RETENTION_HOURS", default=24))
+DATA_EXPORT_LINK_MAX_AGE = timedelta(minutes=env.int("DATA_EXPORT_LINK_MINUTES", default=60))
 
 CATALOG_DIR = BASE_DIR / "fixtures"
 IDEMPOTENCY_KEY_TTL = timedelta(hours=env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24))
