@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponseBase
 from accounts.models import AuditEvent, User
 
 _client_ip: ContextVar[str | None] = ContextVar("audit_client_ip", default=None)
+FROM_REQUEST = "from-request"  # the ``ip`` of an event: the address of the request being served
 
 
 class AuditContextMiddleware:
@@ -41,7 +42,7 @@ def audit_record(
     target_user_id: int | None = None,
     obj=None,
     changes: dict | None = None,
-    ip: str | None = None,
+    ip: str | None = FROM_REQUEST,
     by_staff: bool | None = None,
 ) -> AuditEvent:
     """Append one event. ``by_staff`` (unless given) is whether a staff member acted on someone else's data."""
@@ -54,7 +55,7 @@ def audit_record(
         actor=actor,
         target_user_id=target_user_id,
         by_staff=by_staff,
-        ip=ip or _client_ip.get(),
+        ip=_client_ip.get() if ip == FROM_REQUEST else ip,
         object_type=obj._meta.model_name if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
         changes=changes or {},
