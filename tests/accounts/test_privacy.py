@@ -304,3 +304,14 @@ def test_a_deleted_mentors_learners_keep_their_data_and_lose_the_link(studied):
     assert synced["mentorships"]["deleted"] == [str(studied["mentorship"].pk)]
     review = learner.get(f"/api/v1/reviews/{ReviewSubmission.objects.get().pk}/")
     assert review.status_code == 200
+
+
+def test_deleting_the_account_with_an_idempotency_key_answers_204(studied):
+    tokens = log_in(studied["ada"].email)
+
+    response = bearer(tokens["access"]).post(
+        "/api/v1/me/delete/", {"password": PASSWORD}, format="json", HTTP_IDEMPOTENCY_KEY="delete-1"
+    )
+
+    assert response.status_code == 204
+    assert not User.objects.filter(email="ada@example.com").exists()
