@@ -1,5 +1,6 @@
 import hashlib
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -8,6 +9,7 @@ from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
@@ -426,6 +428,15 @@ def login_sessions_revoke(*, user: User, session: LoginSession | None = None) ->
         [BlacklistedToken(token=token) for token in outstanding], ignore_conflicts=True
     )
     return revoked
+
+
+def login_sessions_purge(*, now=None) -> int:
+    """Forget sessions ended or expired over 30 days ago, and expired refresh tokens; returns how many sessions."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=30)
+    deleted, _ = LoginSession.objects.filter(Q(revoked_at__lt=cutoff) | Q(expires_at__lt=cutoff)).delete()
+    OutstandingToken.objects.filter(expires_at__lt=now).delete()
+    return deleted
 
 
 # Account deletion -------------------------------------------------------------------------

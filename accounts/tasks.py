@@ -9,6 +9,11 @@ def purge_idempotency_keys() -> int:
     return idempotency_keys_purge()
 
 
+@shared_task(name="accounts.purge_login_sessions", acks_late=True)
+def purge_login_sessions() -> int:
+    return services.login_sessions_purge()
+
+
 @shared_task(name="accounts.purge_sync_changes", acks_late=True)
 def purge_sync_changes() -> int:
     return changes_purge()

@@ -139,6 +139,7 @@ CELERY_BEAT_SCHEDULE = {
     "purge-idempotency-keys": {"task": "accounts.purge_idempotency_keys", "schedule": timedelta(hours=1)},
     "purge-sync-changes": {"task": "accounts.purge_sync_changes", "schedule": timedelta(hours=6)},
     "purge-data-exports": {"task": "accounts.purge_data_exports", "schedule": timedelta(hours=1)},
+    "purge-login-sessions": {"task": "accounts.purge_login_sessions", "schedule": timedelta(days=1)},
 }
 
 # Accounts ------------------------------------------------------------------------------

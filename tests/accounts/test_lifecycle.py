@@ -386,3 +386,52 @@ def test_the_session_list_costs_the_same_queries_for_1_and_50_sessions(django_as
     with django_assert_num_queries(2):
         response = client.get("/api/v1/auth/sessions/?page_size=100")
     assert len(response.json()["results"]) == 50
+
+
+# Enumeration ----------------------------------------------------------------------------------
+
+
+def test_an_invitation_by_email_answers_alike_for_an_address_with_and_without_an_account():
+    # Given
+    mentor = UserFactory(is_mentor=True)
+    UserFactory(email="learner@example.com")
+    client = APIClient()
+    client.force_authenticate(mentor)
+
+    # When
+    answers = [
+        client.post("/api/v1/mentorships/", {"role": "mentor", "email": email}, format="json")
+        for email in ("learner@example.com", "nobody@example.com")
+    ]
+
+    # Then: the same answer but for the id and the address itself
+    def shape(response):
+        return {
+            key: value for key, value in response.json().items() if key not in ("id", "invitee_email", "created_at")
+        }
+
+    assert [answer.status_code for answer in answers] == [201, 201]
+    assert shape(answers[0]) == shape(answers[1])
+
+
+def test_sessions_ended_over_30_days_ago_are_purged():
+    # Given: a session logged out 31 days ago, one logged out yesterday, one in use
+    from accounts.models import LoginSession
+    from accounts.tasks import purge_login_sessions
+
+    user = UserFactory(email="ada@example.com")
+    with time_machine.travel(NOON, tick=False):
+        old = log_in(user.email, agent="Old")
+        APIClient().post("/api/v1/auth/logout/", {"refresh": old["refresh"]}, format="json")
+    with time_machine.travel(NOON + timedelta(days=30), tick=False):
+        recent = log_in(user.email, agent="Recent")
+        APIClient().post("/api/v1/auth/logout/", {"refresh": recent["refresh"]}, format="json")
+        log_in(user.email, agent="In use")
+
+    # When
+    with time_machine.travel(NOON + timedelta(days=31), tick=False):
+        purged = purge_login_sessions()
+
+    # Then
+    assert purged == 1
+    assert sorted(LoginSession.objects.values_list("user_agent", flat=True)) == ["In use", "Recent"]
