@@ -41,8 +41,18 @@ from careerhub.throttling import ScopedThrottle
 class UserSerializer(serializers.ModelSerializer):
     class Meta:
         model = User
-        fields = ["id", "email", "display_name", "time_zone", "weekly_hours_goal", "is_mentor", "date_joined"]
+        fields = [
+            "id",
+            "email",
+            "display_name",
+            "time_zone",
+            "weekly_hours_goal",
+            "is_mentor",
+            "date_joined",
+            "email_verified_at",
+        ]
         read_only_fields = fields
+        extra_kwargs = {"email_verified_at": {"help_text": "When the address was confirmed; null: no email reminders."}}
 
 
 class TokenPairSerializer(serializers.Serializer):
@@ -188,6 +198,7 @@ def _user_etag(user: User) -> str:
         user.weekly_hours_goal,
         user.is_mentor,
         user.date_joined,
+        user.email_verified_at,
     )
 
 

@@ -83,6 +83,7 @@ def test_register_creates_an_account_that_can_log_in_and_mails_a_verification_li
         "weekly_hours_goal": 5,
         "is_mentor": False,
         "date_joined": "2025-03-01T12:00:00Z",
+        "email_verified_at": None,
     }
     assert refreshed.status_code == 200
     assert user.check_password(PASSWORD)
@@ -428,6 +429,7 @@ def test_me_answers_the_whole_user():
         "weekly_hours_goal": 8,
         "is_mentor": True,
         "date_joined": "2025-03-01T12:00:00Z",
+        "email_verified_at": None,
     }
 
 
@@ -459,6 +461,7 @@ def test_patch_me_changes_name_time_zone_and_weekly_goal(learner, learner_client
         "weekly_hours_goal": 80,
         "is_mentor": False,
         "date_joined": learner.date_joined.isoformat().replace("+00:00", "Z"),
+        "email_verified_at": None,
     }
     assert response.status_code == 200
     assert response.json() == expected

@@ -54,6 +54,7 @@ def test_the_link_of_the_verification_mail_confirms_the_address(api_client, run_
     user = User.objects.get()
     assert (first.status_code, again.status_code) == (204, 204)
     assert user.email_verified_at == NOON + timedelta(hours=1)
+    assert bearer(log_in(user.email)["access"]).get("/api/v1/me/").json()["email_verified_at"] == "2026-03-02T13:00:00Z"
     assert list(AuditEvent.objects.filter(action="email_verified").values_list("actor", flat=True)) == [user.pk]
     assert mailoutbox[0].alternatives[0][0].count(token) == 1  # the HTML part has the same link
 
