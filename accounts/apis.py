@@ -1,3 +1,4 @@
+from django.contrib.auth.models import update_last_login
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import AuthenticationFailed, Throttled
@@ -115,6 +116,8 @@ class TokenObtainSerializer(jwt_serializers.TokenObtainSerializer):
         if wait:
             raise Throttled(wait=wait, detail="Too many failed logins; try again later.", code="login_locked")
         super().validate(attrs)
+        if jwt_settings.UPDATE_LAST_LOGIN:
+            update_last_login(None, self.user)
         return tokens_for_request(self.user, request)
 
 

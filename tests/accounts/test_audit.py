@@ -61,6 +61,8 @@ def test_a_login_is_recorded_with_the_client_address_and_its_session():
         }
     ]
     assert AuditEvent.objects.get().created_at == NOON
+    user.refresh_from_db()
+    assert user.last_login == NOON
 
 
 def test_mentorship_changes_and_review_decisions_are_recorded():
