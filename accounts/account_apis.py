@@ -25,6 +25,8 @@ from accounts.services import (
     password_reset_confirm,
     password_reset_request,
     user_delete,
+    user_email_change_confirm,
+    user_email_change_request,
     user_email_verify,
     user_logout_everywhere,
     user_password_change,
@@ -32,6 +34,9 @@ from accounts.services import (
 from careerhub.apis import SelectorListApi
 from careerhub.throttling import ScopedThrottle
 
+EMAIL_CHANGE_REQUESTED = (
+    "A link to confirm the new address is on its way to it; your address changes when it is opened."
+)
 RESET_REQUESTED = "If an account has this address, a link to choose a new password is on its way."
 
 
@@ -96,6 +101,40 @@ class EmailVerifyResendApi(APIView):
     def post(self, request):
         email_verification_resend(user=request.user)
         return Response({"detail": "A new link is on its way, unless the address is confirmed."}, status=202)
+
+
+class EmailChangeInputSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254, help_text="The new address.")
+    password = serializers.CharField(max_length=128, style={"input_type": "password"})
+
+
+@extend_schema(tags=["auth"])
+class EmailChangeApi(APIView):
+    @extend_schema(
+        summary="Change the email address: a link goes to the new address, which takes effect when it is opened",
+        description="The same answer whether or not the new address has an account (its owner gets a note instead).",
+        request=EmailChangeInputSerializer,
+        responses={202: DetailSerializer},
+    )
+    def post(self, request):
+        serializer = EmailChangeInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user_email_change_request(user=request.user, **serializer.validated_data)
+        return Response({"detail": EMAIL_CHANGE_REQUESTED}, status=status.HTTP_202_ACCEPTED)
+
+
+@extend_schema(tags=["auth"])
+class EmailChangeConfirmApi(_AnonymousApi):
+    @extend_schema(
+        summary="Confirm a new email address with the token of the link sent to it; the old address is told",
+        request=TokenInputSerializer,
+        responses={204: None},
+    )
+    def post(self, request):
+        serializer = TokenInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user_email_change_confirm(token=serializer.validated_data["token"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 # Passwords ----------------------------------------------------------------------------------

@@ -121,6 +121,7 @@ class AuditEvent(models.Model):
         PASSWORD_CHANGED = "password_changed"
         PASSWORD_RESET = "password_reset"
         EMAIL_VERIFIED = "email_verified"
+        EMAIL_CHANGED = "email_changed"
         MENTORSHIP_INVITED = "mentorship_invited"
         MENTORSHIP_ACCEPTED = "mentorship_accepted"
         MENTORSHIP_DECLINED = "mentorship_declined"

@@ -25,6 +25,7 @@ from careerhub.services import fields_assign
 
 Action = AuditEvent.Action
 EMAIL_VERIFICATION_SALT = "accounts.email-verification"
+EMAIL_CHANGE_SALT = "accounts.email-change"
 
 
 def _enqueue(task, *args) -> None:
@@ -278,6 +279,77 @@ def email_verification_resend(*, user: User) -> None:
         from accounts import tasks
 
         _enqueue(tasks.send_verification_email, user.pk)
+
+
+def user_email_change_request(*, user: User, password: str, email: str) -> None:
+    """Mail a link to the new address; the address changes when it is opened.
+
+    The answer is the same whether or not the new address has an account: the worker mails a
+    note to its owner instead of a link.
+    """
+    if not user.check_password(password):
+        raise ValidationError({"password": [ValidationError("The password is wrong.", code="wrong_password")]})
+    email = normalize_email_address(email)
+    if email == user.email:
+        raise ValidationError({"email": [ValidationError("This is your address already.", code="same_email")]})
+    from accounts import tasks
+
+    _enqueue(tasks.send_email_change_email, user.pk, email)
+
+
+def email_change_token(*, user: User, email: str) -> str:
+    """A signed token moving ``user`` from their current address to ``email``."""
+    return signing.dumps({"user": user.pk, "from": user.email, "to": email}, salt=EMAIL_CHANGE_SALT)
+
+
+def email_change_email_send(*, user_id: int, email: str) -> None:
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        return
+    owner = User.objects.filter(email=email).first()
+    if owner is not None:
+        reset_link = f"{settings.PUBLIC_BASE_URL}/reset-password"
+        context = {"name": owner.get_short_name(), "email": email, "reset_link": reset_link}
+        email_send(template="email_taken", to=email, context=context)
+        return
+    token = email_change_token(user=user, email=email)
+    email_send(
+        template="email_change",
+        to=email,
+        context={
+            "name": user.get_short_name(),
+            "email": email,
+            "link": f"{settings.PUBLIC_BASE_URL}/confirm-email?token={token}",
+            "days": settings.EMAIL_VERIFICATION_MAX_AGE.days,
+        },
+    )
+
+
+@transaction.atomic
+def user_email_change_confirm(*, token: str) -> User:
+    """Move the account to the new address of the link (confirmed by opening it); the old address is told."""
+    try:
+        claims = signing.loads(token, salt=EMAIL_CHANGE_SALT, max_age=settings.EMAIL_VERIFICATION_MAX_AGE)
+        user = User.objects.select_for_update().get(pk=claims["user"], email=claims["from"])
+        new_email = claims["to"]
+    except (signing.BadSignature, User.DoesNotExist, KeyError, TypeError):
+        raise _invalid_token() from None
+    old_email = user.email
+    user.email, user.email_verified_at = new_email, timezone.now()
+    try:
+        with transaction.atomic():
+            user.save(update_fields=["email", "email_verified_at"])
+    except IntegrityError:  # the address was taken since the link was sent
+        raise _invalid_token() from None
+    audit_record(action=Action.EMAIL_CHANGED, actor=user, target_user=user, changes={"fields": ["email"]})
+    from accounts import tasks
+
+    _enqueue(tasks.send_email_changed_notice, old_email)
+    return user
+
+
+def email_changed_notice_send(*, old_email: str) -> None:
+    email_send(template="email_changed", to=old_email, context={"old_email": old_email})
 
 
 def password_reset_token(*, user: User) -> str:

@@ -33,6 +33,16 @@ def send_already_registered_email(user_id: int) -> None:
     services.already_registered_email_send(user_id=user_id)
 
 
+@shared_task(name="accounts.send_email_change_email", **EMAIL_RETRY)
+def send_email_change_email(user_id: int, email: str) -> None:
+    services.email_change_email_send(user_id=user_id, email=email)
+
+
+@shared_task(name="accounts.send_email_changed_notice", **EMAIL_RETRY)
+def send_email_changed_notice(old_email: str) -> None:
+    services.email_changed_notice_send(old_email=old_email)
+
+
 @shared_task(name="accounts.send_password_reset_email", **EMAIL_RETRY)
 def send_password_reset_email(email: str) -> bool:
     """Takes the address asked for, not a user id: the request itself never looks the address up."""

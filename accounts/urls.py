@@ -11,6 +11,8 @@ urlpatterns = [
     path("me/", apis.MeApi.as_view(), name="me"),
     path("auth/email/verify/", account_apis.EmailVerifyApi.as_view(), name="auth-email-verify"),
     path("auth/email/verify/resend/", account_apis.EmailVerifyResendApi.as_view(), name="auth-email-verify-resend"),
+    path("me/email/", account_apis.EmailChangeApi.as_view(), name="me-email"),
+    path("auth/email/change/confirm/", account_apis.EmailChangeConfirmApi.as_view(), name="auth-email-change-confirm"),
     path("auth/password/change/", account_apis.PasswordChangeApi.as_view(), name="auth-password-change"),
     path("auth/password/reset/", account_apis.PasswordResetApi.as_view(), name="auth-password-reset"),
     path(

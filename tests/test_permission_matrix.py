@@ -31,7 +31,13 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.exports import data_export_build, data_export_download_token, data_export_request
 from accounts.models import DataExport, LoginSession, Mentorship, User
-from accounts.services import email_verification_token, mentorship_invite, password_reset_token, user_login
+from accounts.services import (
+    email_change_token,
+    email_verification_token,
+    mentorship_invite,
+    password_reset_token,
+    user_login,
+)
 from roadmaps.models import CareerPath, Milestone, ProgressEntry, ReviewComment, ReviewSubmission, Roadmap
 from roadmaps.quiz import QUESTIONS
 from roadmaps.services.learning import milestone_note_set, milestone_skip, progress_entry_log, roadmap_enroll
@@ -239,6 +245,18 @@ MATRIX = [
         body=lambda w: {"token": email_verification_token(user=w.learner)},
     ),
     Row("auth/email/verify/resend/", "post", anyone_logged_in(202)),
+    Row(
+        "auth/email/change/confirm/",
+        "post",
+        public(204),  # whoever holds the link's token
+        body=lambda w: {"token": email_change_token(user=w.learner, email="ada.new@example.com")},
+    ),
+    Row(
+        "me/email/",
+        "post",
+        anyone_logged_in(202),
+        body=lambda w: {"email": "somewhere-new@example.com", "password": PASSWORD},
+    ),
     Row(
         "auth/password/change/",
         "post",

@@ -436,3 +436,91 @@ def test_sessions_ended_over_30_days_ago_are_purged():
     # Then
     assert purged == 1
     assert sorted(LoginSession.objects.values_list("user_agent", flat=True)) == ["In use", "Recent"]
+
+
+# Email change ---------------------------------------------------------------------------------
+
+EMAIL_CHANGE_ANSWER = {
+    "detail": "A link to confirm the new address is on its way to it; your address changes when it is opened."
+}
+
+
+def test_an_email_change_takes_effect_when_the_link_sent_to_the_new_address_is_opened(run_tasks, mailoutbox):
+    # Given
+    user = UserFactory(email="ada@example.com")
+    client = bearer(log_in(user.email)["access"])
+
+    # When: asked for, then the link in the new inbox opened
+    with run_tasks():
+        asked = client.post("/api/v1/me/email/", {"email": "Ada@New.example", "password": PASSWORD}, format="json")
+    unchanged = User.objects.get(pk=user.pk).email
+    with run_tasks():
+        confirmed = APIClient().post(
+            "/api/v1/auth/email/change/confirm/", {"token": link_token(mailoutbox[0].body)}, format="json"
+        )
+
+    # Then: the account moved and is verified; the old address was told; the new one logs in
+    user.refresh_from_db()
+    assert (asked.status_code, asked.json()) == (202, EMAIL_CHANGE_ANSWER)
+    assert unchanged == "ada@example.com"
+    assert confirmed.status_code == 204
+    assert (user.email, user.email_verified_at is not None) == ("ada@new.example", True)
+    assert [(mail.to, mail.subject) for mail in mailoutbox] == [
+        (["ada@new.example"], "Confirm your new email address for CareerHub"),
+        (["ada@example.com"], "The email address of your CareerHub account was changed"),
+    ]
+    assert log_in("ada@new.example")
+    assert _events_of(user) == [("email_changed", {"fields": ["email"]})]
+
+
+def _events_of(user) -> list:
+    return list(AuditEvent.objects.filter(action="email_changed", actor=user).values_list("action", "changes"))
+
+
+def test_an_email_change_to_a_taken_address_answers_the_same_and_changes_nothing(run_tasks, mailoutbox):
+    # Given
+    user = UserFactory(email="ada@example.com")
+    UserFactory(email="grace@example.com")
+
+    # When
+    with run_tasks():
+        response = bearer(log_in(user.email)["access"]).post(
+            "/api/v1/me/email/", {"email": "grace@example.com", "password": PASSWORD}, format="json"
+        )
+
+    # Then: the owner of the address hears of it; no link is sent
+    assert (response.status_code, response.json()) == (202, EMAIL_CHANGE_ANSWER)
+    assert [(mail.to, mail.subject) for mail in mailoutbox] == [
+        (["grace@example.com"], "Someone tried to move a CareerHub account to your address")
+    ]
+    assert "token=" not in mailoutbox[0].body
+    assert User.objects.get(pk=user.pk).email == "ada@example.com"
+
+
+def test_an_email_change_needs_the_password():
+    user = UserFactory(email="ada@example.com")
+
+    response = bearer(log_in(user.email)["access"]).post(
+        "/api/v1/me/email/", {"email": "ada@new.example", "password": "not mine"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert [(e["field"], e["code"]) for e in response.json()["errors"]] == [("password", "wrong_password")]
+
+
+def test_an_email_change_link_stops_working_once_the_address_changed(run_tasks, mailoutbox):
+    # Given: two links asked for; the first is used
+    user = UserFactory(email="ada@example.com")
+    client = bearer(log_in(user.email)["access"])
+    for email in ("one@example.com", "two@example.com"):
+        with run_tasks():
+            client.post("/api/v1/me/email/", {"email": email, "password": PASSWORD}, format="json")
+    first, second = (link_token(mail.body) for mail in mailoutbox)
+    APIClient().post("/api/v1/auth/email/change/confirm/", {"token": first}, format="json")
+
+    # When
+    response = APIClient().post("/api/v1/auth/email/change/confirm/", {"token": second}, format="json")
+
+    # Then
+    assert (response.status_code, response.json()) == (400, INVALID_TOKEN)
+    assert User.objects.get(pk=user.pk).email == "one@example.com"

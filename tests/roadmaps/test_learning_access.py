@@ -240,6 +240,12 @@ OWN_CALLS = [
     Call("mentorship-redeem", "post", 200, body=lambda o: {"code": o.code}),
     Call("auth-email-verify-resend", "post", 202),
     Call(
+        "me-email",
+        "post",
+        202,
+        body=lambda o: {"email": "somewhere-new@example.com", "password": "correct horse battery staple"},
+    ),
+    Call(
         "auth-password-change",
         "post",
         200,
