@@ -254,6 +254,9 @@ def test_a_password_change_revokes_every_refresh_token_and_answers_new_tokens():
     assert [refresh(tokens["refresh"]).status_code for tokens in (phone, laptop)] == [401, 401]
     assert refresh(response.json()["refresh"]).status_code == 200
     assert log_in(user.email, NEW_PASSWORD)
+    old_access = bearer(laptop["access"]).get("/api/v1/me/")
+    assert (old_access.status_code, old_access.json()["code"]) == (401, "password_changed")
+    assert bearer(response.json()["access"]).get("/api/v1/me/").status_code == 200
     assert AuditEvent.objects.filter(action="password_changed", actor=user).count() == 1
 
 
