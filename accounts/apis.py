@@ -1,21 +1,27 @@
+from django.contrib.auth.models import update_last_login
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.exceptions import AuthenticationFailed, Throttled
 from rest_framework.permissions import AllowAny, IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt import serializers as jwt_serializers
 from rest_framework_simplejwt import views as jwt_views
-from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.exceptions import InvalidToken
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
 
+from accounts.lockout import client_ip, lock_remaining
 from accounts.models import Mentorship, User
 from accounts.selectors import mentorship_get, mentorship_get_by_code, mentorship_list
 from accounts.services import (
+    login_session_end,
+    login_session_refresh,
     mentorship_accept,
     mentorship_create_active,
     mentorship_decline,
     mentorship_end,
     mentorship_invite,
+    user_login,
     user_register,
     user_update,
 )
@@ -36,8 +42,18 @@ from careerhub.throttling import ScopedThrottle
 class UserSerializer(serializers.ModelSerializer):
     class Meta:
         model = User
-        fields = ["id", "email", "display_name", "time_zone", "weekly_hours_goal", "is_mentor", "date_joined"]
+        fields = [
+            "id",
+            "email",
+            "display_name",
+            "time_zone",
+            "weekly_hours_goal",
+            "is_mentor",
+            "date_joined",
+            "email_verified_at",
+        ]
         read_only_fields = fields
+        extra_kwargs = {"email_verified_at": {"help_text": "When the address was confirmed; null: no email reminders."}}
 
 
 class TokenPairSerializer(serializers.Serializer):
@@ -52,14 +68,19 @@ class RegisterInputSerializer(serializers.Serializer):
     time_zone = serializers.CharField(max_length=64, required=False, default="UTC", validators=[validate_time_zone])
 
 
-class RegisterOutputSerializer(serializers.Serializer):
-    user = UserSerializer()
-    tokens = TokenPairSerializer()
+class DetailSerializer(serializers.Serializer):
+    detail = serializers.CharField()
 
 
-def _tokens_for(user: User) -> dict[str, str]:
-    refresh = RefreshToken.for_user(user)
-    return {"access": str(refresh.access_token), "refresh": str(refresh)}
+REGISTERED = (
+    "If the address can be used, the account is ready: log in with it. We have sent a message to the address "
+    "(a link to confirm it, or a note if it already has an account)."
+)
+
+
+def tokens_for_request(user: User, request) -> dict[str, str]:
+    """A new session (device) for ``user``, named by the request's user agent."""
+    return user_login(user=user, user_agent=request.META.get("HTTP_USER_AGENT", ""), ip=client_ip(request))
 
 
 @extend_schema(tags=["auth"])
@@ -70,26 +91,63 @@ class RegisterApi(APIView):
     throttle_scope = "login"  # per client IP: nobody is logged in here
 
     @extend_schema(
-        summary="Create an account; answers with the user and a token pair",
+        summary="Create an account; the same answer whether or not the address already has one",
+        description=(
+            "A new address gets an account that can log in at once (`auth/token/`) and a link to confirm the "
+            "address; until it is confirmed, no reminders are sent by email. An address that already has an "
+            "account gets a note by email instead, and the answer is the same, so nobody learns who is registered."
+        ),
         request=RegisterInputSerializer,
-        responses={201: RegisterOutputSerializer},
+        responses={202: DetailSerializer},
     )
     def post(self, request):
         serializer = RegisterInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = user_register(**serializer.validated_data)
-        body = {"user": UserSerializer(user).data, "tokens": _tokens_for(user)}
-        return Response(body, status=status.HTTP_201_CREATED)
+        user_register(**serializer.validated_data)
+        return Response({"detail": REGISTERED}, status=status.HTTP_202_ACCEPTED)
 
 
-@extend_schema(tags=["auth"], summary="Log in with email and password; answers an access and a refresh token")
+class TokenObtainSerializer(jwt_serializers.TokenObtainSerializer):
+    """Email and password."""
+
+    def validate(self, attrs):
+        request = self.context["request"]
+        wait = lock_remaining(email=attrs.get(self.username_field), ip=client_ip(request))
+        if wait:
+            raise Throttled(wait=wait, detail="Too many failed logins; try again later.", code="login_locked")
+        super().validate(attrs)
+        if jwt_settings.UPDATE_LAST_LOGIN:
+            update_last_login(None, self.user)
+        return tokens_for_request(self.user, request)
+
+
+@extend_schema(
+    tags=["auth"],
+    summary="Log in with email and password; answers an access and a refresh token",
+    description=(
+        "Each log-in is a session (device, see `auth/sessions/`). After repeated failures for one account or "
+        "from one address, logging in is refused for a while with 429 `login_locked` and `Retry-After`, "
+        "whatever the password."
+    ),
+)
 class TokenObtainApi(jwt_views.TokenObtainPairView):
+    serializer_class = TokenObtainSerializer
     throttle_classes = [ScopedThrottle]
     throttle_scope = "login"
+
+    @extend_schema(request=TokenObtainSerializer, responses={200: TokenPairSerializer})
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
 
 
 class TokenRefreshSerializer(jwt_serializers.TokenRefreshSerializer):
     def validate(self, attrs):
+        token = self.token_class(attrs["refresh"])
+        session_id, user_id = token.get("sid"), token.get(jwt_settings.USER_ID_CLAIM)
+        if session_id is not None and not login_session_refresh(session_id=session_id, user_id=user_id):
+            if not User.objects.filter(pk=user_id).exists():
+                raise AuthenticationFailed(self.error_messages["no_active_account"], "no_active_account")
+            raise InvalidToken("The session of this token was ended.")
         try:
             return super().validate(attrs)
         except User.DoesNotExist:  # the account was deleted after the token was issued
@@ -103,10 +161,22 @@ class TokenRefreshApi(jwt_views.TokenRefreshView):
     throttle_scope = "refresh"
 
 
+class LogoutSerializer(jwt_serializers.TokenBlacklistSerializer):
+    def validate(self, attrs):
+        token = self.token_class(attrs["refresh"])
+        token.blacklist()
+        session_id = token.get("sid")
+        if session_id is not None:
+            login_session_end(session_id=session_id)
+        return {}
+
+
 @extend_schema(tags=["auth"])
 class LogoutApi(jwt_views.TokenBlacklistView):
+    serializer_class = LogoutSerializer
+
     @extend_schema(
-        summary="Log out: the refresh token is revoked",
+        summary="Log out: the refresh token and its session are revoked",
         request=jwt_serializers.TokenBlacklistSerializer,
         responses={204: None},
     )
@@ -131,6 +201,7 @@ def _user_etag(user: User) -> str:
         user.weekly_hours_goal,
         user.is_mentor,
         user.date_joined,
+        user.email_verified_at,
     )
 
 

@@ -49,6 +49,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(default=False, help_text="May log into the admin site.")
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    email_verified_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the owner proved the address is theirs; empty: no email reminders."
+    )
 
     objects = UserManager()
 
@@ -78,6 +81,111 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.display_name or self.email.split("@")[0]
+
+
+class LoginSession(models.Model):
+    """One log-in on one device: the family of refresh tokens rotated from it (their ``sid`` claim).
+
+    Revoking it (log out, log out everywhere, a password change) makes every refresh token of the
+    family useless at once.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="login_sessions")
+    user_agent = models.CharField(max_length=255, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "revoked_at", "expires_at"], name="accounts_session_user_active")]
+
+    def __str__(self) -> str:
+        return f"session {self.pk} of {self.user_id}"
+
+
+class AuditEvent(models.Model):
+    """A sensitive action, appended and never changed: who, when, from where, and what changed.
+
+    ``changes`` names fields (and non-personal values such as states), never passwords. When a
+    user deletes their account, their own events go; events about staff actions stay, with the
+    user's side emptied.
+    """
+
+    class Action(models.TextChoices):
+        LOGIN = "login"
+        LOGIN_LOCKED = "login_locked"
+        LOGOUT_EVERYWHERE = "logout_everywhere"
+        SESSION_REVOKED = "session_revoked"
+        PASSWORD_CHANGED = "password_changed"
+        PASSWORD_RESET = "password_reset"
+        EMAIL_VERIFIED = "email_verified"
+        EMAIL_CHANGED = "email_changed"
+        MENTORSHIP_INVITED = "mentorship_invited"
+        MENTORSHIP_ACCEPTED = "mentorship_accepted"
+        MENTORSHIP_DECLINED = "mentorship_declined"
+        MENTORSHIP_ENDED = "mentorship_ended"
+        MENTORSHIP_LINKED = "mentorship_linked"
+        REVIEW_DECIDED = "review_decided"
+        STAFF_USER_CHANGED = "staff_user_changed"
+        STAFF_USER_DELETED = "staff_user_deleted"
+        EXPORT_REQUESTED = "export_requested"
+        EXPORT_DOWNLOADED = "export_downloaded"
+        ACCOUNT_DELETED = "account_deleted"
+
+    action = models.CharField(max_length=32, choices=Action.choices)
+    actor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    target_user = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    by_staff = models.BooleanField(default=False, help_text="A staff member acted on someone else's data.")
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    object_type = models.CharField(max_length=40, blank=True)
+    object_id = models.CharField(max_length=40, blank=True)
+    changes = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["created_at"], name="accounts_audit_created"),
+            models.Index(fields=["actor", "created_at"], name="accounts_audit_actor"),
+            models.Index(fields=["target_user", "created_at"], name="accounts_audit_target"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} by {self.actor_id or '-'} at {self.created_at:%Y-%m-%d %H:%M:%S}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise ValueError("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+
+def _export_path(instance: "DataExport", filename: str) -> str:
+    return f"exports/{instance.user_id}/{filename}"
+
+
+class DataExport(models.Model):
+    """All of a user's data as one JSON file, built by a task and downloadable until ``expires_at``."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="data_exports")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    file = models.FileField(upload_to=_export_path, blank=True)
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"export {self.pk} of {self.user_id} ({self.state})"
 
 
 class Mentorship(models.Model):

@@ -1,7 +1,8 @@
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
-from accounts.models import Mentorship, User
+from accounts.models import DataExport, LoginSession, Mentorship, User
 
 
 def mentorship_list(*, user: User) -> QuerySet[Mentorship]:
@@ -33,3 +34,16 @@ def mentees_of(*, mentor: User) -> QuerySet[User]:
 
 def has_active_mentor(*, learner_id: int) -> bool:
     return Mentorship.objects.filter(learner_id=learner_id, state=Mentorship.State.ACTIVE).exists()
+
+
+def login_session_list(*, user: User) -> QuerySet[LoginSession]:
+    """The user's sessions (devices) that can still refresh: not revoked, not expired."""
+    return LoginSession.objects.filter(user=user, revoked_at=None, expires_at__gt=timezone.now())
+
+
+def login_session_get(*, user: User, session_id: int) -> LoginSession:
+    return get_object_or_404(login_session_list(user=user), pk=session_id)
+
+
+def data_export_get(*, user: User, export_id: int) -> DataExport:
+    return get_object_or_404(DataExport.objects.filter(user=user), pk=export_id)

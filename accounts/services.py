@@ -1,31 +1,75 @@
+import hashlib
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.tokens import default_token_generator
+from django.core import signing
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.encoding import force_bytes, force_str
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+from rest_framework_simplejwt.tokens import RefreshToken
 
-from accounts.models import Change, IdempotencyKey, Mentorship, User, normalize_email_address
+from accounts.audit import audit_forget_user, audit_record
+from accounts.emails import email_send
+from accounts.models import AuditEvent, Change, IdempotencyKey, LoginSession, Mentorship, User, normalize_email_address
 from careerhub.exceptions import ApplicationError
 from careerhub.services import fields_assign
 from notifications.services.reminders import mentorship_invitation_notify, reminders_reschedule
 
+Action = AuditEvent.Action
+EMAIL_VERIFICATION_SALT = "accounts.email-verification"
+EMAIL_CHANGE_SALT = "accounts.email-change"
 
-@transaction.atomic
-def user_register(*, email: str, password: str, display_name: str = "", time_zone: str = "UTC") -> User:
-    user = User(email=normalize_email_address(email), display_name=display_name, time_zone=time_zone)
+
+def _enqueue(task, *args) -> None:
+    """Send the task once the transaction commits (never for a write that rolled back)."""
+    transaction.on_commit(lambda: task.delay(*args))
+
+
+def _invalid_token() -> ApplicationError:
+    return ApplicationError("This link is invalid, used or expired.", code="invalid_token", status_code=400)
+
+
+def _password_validate(password: str, user: User) -> None:
     try:
         validate_password(password, user=user)
     except ValidationError as error:
         raise ValidationError({"password": error.error_list}) from None
+
+
+@transaction.atomic
+def user_register(*, email: str, password: str, display_name: str = "", time_zone: str = "UTC") -> User | None:
+    """Create an account and mail a verification link; for an address already taken, mail its owner.
+
+    The caller answers the same either way, so registration tells nobody who has an account. The
+    password is hashed in both cases, so the time taken does not tell either. Returns the new
+    user, or None when the address was taken.
+    """
+    user = User(email=normalize_email_address(email), display_name=display_name, time_zone=time_zone)
+    _password_validate(password, user)
+    user.full_clean(exclude=["password"], validate_unique=False)
     user.set_password(password)
-    user.full_clean(exclude=["password"])
-    try:
-        with transaction.atomic():
-            user.save()
-    except IntegrityError:  # registered concurrently between the check and the insert
-        raise ValidationError({"email": ["A user with this email already exists."]}) from None
+    from accounts import tasks
+
+    existing = User.objects.filter(email=user.email).first()
+    if existing is None:
+        try:
+            with transaction.atomic():
+                user.save()
+        except IntegrityError:  # registered concurrently between the check and the insert
+            existing = User.objects.filter(email=user.email).first()
+    if existing is not None:
+        _enqueue(tasks.send_already_registered_email, existing.pk)
+        return None
+    _enqueue(tasks.send_verification_email, user.pk)
     return user
 
 
@@ -64,6 +108,12 @@ def mentorship_invite(*, inviter: User, inviter_role: str, email: str = "") -> M
         code=None if email else secrets.token_hex(4).upper(),
     )
     _mentorship_changed(mentorship)
+    audit_record(
+        action=Action.MENTORSHIP_INVITED,
+        actor=inviter,
+        obj=mentorship,
+        changes={"role": inviter_role, "by_email": bool(email)},
+    )
     if email:
         mentorship_invitation_notify(mentorship=mentorship)
     return mentorship
@@ -98,6 +148,7 @@ def mentorship_accept(*, mentorship: Mentorship, user: User, by_code: bool = Fal
     mentorship.code = None  # used up
     mentorship.save(update_fields=["mentor", "learner", "state", "responded_at", "code"])
     _mentorship_changed(mentorship)
+    audit_record(action=Action.MENTORSHIP_ACCEPTED, actor=user, obj=mentorship, changes={"state": mentorship.state})
     return mentorship
 
 
@@ -113,6 +164,7 @@ def mentorship_decline(*, mentorship: Mentorship, user: User) -> Mentorship:
     mentorship.code = None
     mentorship.save(update_fields=["state", "responded_at", "code"])
     _mentorship_changed(mentorship)
+    audit_record(action=Action.MENTORSHIP_DECLINED, actor=user, obj=mentorship, changes={"state": mentorship.state})
     return mentorship
 
 
@@ -129,6 +181,10 @@ def mentorship_end(*, mentorship: Mentorship, user: User) -> Mentorship:
     mentorship.code = None
     mentorship.save(update_fields=["state", "ended_at", "ended_by", "code"])
     _mentorship_changed(mentorship)
+    other_side = mentorship.mentor if user.pk == mentorship.learner_id else mentorship.learner
+    audit_record(
+        action=Action.MENTORSHIP_ENDED, actor=user, target_user=other_side, obj=mentorship, changes={"state": "ended"}
+    )
     return mentorship
 
 
@@ -146,6 +202,13 @@ def mentorship_create_active(*, mentor: User, learner: User, by: User) -> Mentor
         mentor=mentor, learner=learner, invited_by=by, state=Mentorship.State.ACTIVE, responded_at=now
     )
     _mentorship_changed(mentorship)
+    audit_record(
+        action=Action.MENTORSHIP_LINKED,
+        actor=by,
+        target_user=learner,
+        obj=mentorship,
+        changes={"mentor_id": mentor.pk, "learner_id": learner.pk},
+    )
     return mentorship
 
 
@@ -180,3 +243,328 @@ def changes_purge(*, now=None) -> int:
     cutoff = (now or timezone.now()) - settings.SYNC_RETENTION
     deleted, _ = Change.objects.filter(created_at__lt=cutoff).delete()
     return deleted
+
+
+# Email verification and password reset -----------------------------------------------------
+
+
+def email_verification_token(*, user: User) -> str:
+    """A signed token naming the user and the address; it stops working if the address changes."""
+    return signing.dumps({"user": user.pk, "email": user.email}, salt=EMAIL_VERIFICATION_SALT)
+
+
+def verification_email_send(*, user_id: int) -> None:
+    user = User.objects.filter(pk=user_id, email_verified_at=None).first()
+    if user is None:  # verified meanwhile, or deleted
+        return
+    link = f"{settings.PUBLIC_BASE_URL}/verify-email?token={email_verification_token(user=user)}"
+    days = settings.EMAIL_VERIFICATION_MAX_AGE.days
+    email_send(
+        template="verify_email",
+        to=user.email,
+        context={"name": user.get_short_name(), "email": user.email, "link": link, "days": days},
+    )
+
+
+@transaction.atomic
+def user_email_verify(*, token: str) -> User:
+    try:
+        claims = signing.loads(token, salt=EMAIL_VERIFICATION_SALT, max_age=settings.EMAIL_VERIFICATION_MAX_AGE)
+        user = User.objects.select_for_update().get(pk=claims["user"], email=claims["email"])
+    except (signing.BadSignature, User.DoesNotExist, KeyError, TypeError):
+        raise _invalid_token() from None
+    if user.email_verified_at is None:
+        user.email_verified_at = timezone.now()
+        user.save(update_fields=["email_verified_at"])
+        audit_record(action=Action.EMAIL_VERIFIED, actor=user, target_user=user)
+    return user
+
+
+def email_verification_resend(*, user: User) -> None:
+    if user.email_verified_at is None:
+        from accounts import tasks
+
+        _enqueue(tasks.send_verification_email, user.pk)
+
+
+def user_email_change_request(*, user: User, password: str, email: str) -> None:
+    """Mail a link to the new address; the address changes when it is opened.
+
+    The answer is the same whether or not the new address has an account: the worker mails a
+    note to its owner instead of a link.
+    """
+    if not user.check_password(password):
+        raise ValidationError({"password": [ValidationError("The password is wrong.", code="wrong_password")]})
+    email = normalize_email_address(email)
+    if email == user.email:
+        raise ValidationError({"email": [ValidationError("This is your address already.", code="same_email")]})
+    from accounts import tasks
+
+    _enqueue(tasks.send_email_change_email, user.pk, email)
+
+
+def email_change_token(*, user: User, email: str) -> str:
+    """A signed token moving ``user`` from their current address to ``email``."""
+    return signing.dumps({"user": user.pk, "from": user.email, "to": email}, salt=EMAIL_CHANGE_SALT)
+
+
+def email_change_email_send(*, user_id: int, email: str) -> None:
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        return
+    owner = User.objects.filter(email=email).first()
+    if owner is not None:
+        reset_link = f"{settings.PUBLIC_BASE_URL}/reset-password"
+        context = {"name": owner.get_short_name(), "email": email, "reset_link": reset_link}
+        email_send(template="email_taken", to=email, context=context)
+        return
+    token = email_change_token(user=user, email=email)
+    email_send(
+        template="email_change",
+        to=email,
+        context={
+            "name": user.get_short_name(),
+            "email": email,
+            "link": f"{settings.PUBLIC_BASE_URL}/confirm-email?token={token}",
+            "days": settings.EMAIL_VERIFICATION_MAX_AGE.days,
+        },
+    )
+
+
+@transaction.atomic
+def user_email_change_confirm(*, token: str) -> User:
+    """Move the account to the new address of the link (confirmed by opening it); the old address is told."""
+    try:
+        claims = signing.loads(token, salt=EMAIL_CHANGE_SALT, max_age=settings.EMAIL_VERIFICATION_MAX_AGE)
+        user = User.objects.select_for_update().get(pk=claims["user"], email=claims["from"])
+        new_email = claims["to"]
+    except (signing.BadSignature, User.DoesNotExist, KeyError, TypeError):
+        raise _invalid_token() from None
+    old_email = user.email
+    user.email, user.email_verified_at = new_email, timezone.now()
+    try:
+        with transaction.atomic():
+            user.save(update_fields=["email", "email_verified_at"])
+    except IntegrityError:  # the address was taken since the link was sent
+        raise _invalid_token() from None
+    audit_record(action=Action.EMAIL_CHANGED, actor=user, target_user=user, changes={"fields": ["email"]})
+    from accounts import tasks
+
+    _enqueue(tasks.send_email_changed_notice, old_email)
+    return user
+
+
+def email_changed_notice_send(*, old_email: str) -> None:
+    email_send(template="email_changed", to=old_email, context={"old_email": old_email})
+
+
+def password_reset_token(*, user: User) -> str:
+    """``<user id in base64>.<Django's reset token>``: the token is bound to the password hash and the
+    last login, so it works once, and for ``PASSWORD_RESET_TIMEOUT`` seconds."""
+    return f"{urlsafe_base64_encode(force_bytes(user.pk))}.{default_token_generator.make_token(user)}"
+
+
+def password_reset_request(*, email: str) -> None:
+    """Always the same for the caller: the task looks the address up and mails its owner, if any."""
+    from accounts import tasks
+
+    _enqueue(tasks.send_password_reset_email, normalize_email_address(email))
+
+
+def password_reset_email_send(*, email: str) -> bool:
+    """Mail a reset link to the owner of ``email``, at most once a minute per address."""
+    user = User.objects.filter(email=normalize_email_address(email), is_active=True).first()
+    if user is None:
+        return False
+    key = f"password-reset-mail:{hashlib.sha256(user.email.encode()).hexdigest()}"
+    now = timezone.now().timestamp()
+    if now - cache.get(key, 0) < 60:
+        return False
+    cache.set(key, now, timeout=60)
+    link = f"{settings.PUBLIC_BASE_URL}/reset-password?token={password_reset_token(user=user)}"
+    email_send(
+        template="password_reset",
+        to=user.email,
+        context={
+            "name": user.get_short_name(),
+            "email": user.email,
+            "link": link,
+            "minutes": settings.PASSWORD_RESET_TIMEOUT // 60,
+        },
+    )
+    return True
+
+
+def already_registered_email_send(*, user_id: int) -> None:
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        return
+    email_send(
+        template="already_registered",
+        to=user.email,
+        context={
+            "name": user.get_short_name(),
+            "email": user.email,
+            "reset_link": f"{settings.PUBLIC_BASE_URL}/reset-password",
+        },
+    )
+
+
+def _password_set(user: User, password: str) -> None:
+    _password_validate(password, user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    login_sessions_revoke(user=user)
+
+
+@transaction.atomic
+def password_reset_confirm(*, token: str, password: str) -> User:
+    uid, _, key = token.partition(".")
+    try:
+        user_id = int(force_str(urlsafe_base64_decode(uid)))
+    except (ValueError, TypeError, UnicodeDecodeError):
+        raise _invalid_token() from None
+    # Locked, so that two uses of one token at once cannot both pass the check.
+    user = User.objects.select_for_update().filter(pk=user_id, is_active=True).first()
+    if user is None or not default_token_generator.check_token(user, key):
+        raise _invalid_token()
+    _password_set(user, password)
+    if user.email_verified_at is None:  # the link reached the inbox: the address is theirs
+        user.email_verified_at = timezone.now()
+        user.save(update_fields=["email_verified_at"])
+    audit_record(action=Action.PASSWORD_RESET, actor=user, target_user=user)
+    return user
+
+
+@transaction.atomic
+def user_password_change(*, user: User, current_password: str, password: str) -> None:
+    """Change the password; every session (refresh token) of the user stops working."""
+    if not user.check_password(current_password):
+        raise ValidationError({"current_password": [ValidationError("The password is wrong.", code="wrong_password")]})
+    _password_set(user, password)
+    audit_record(action=Action.PASSWORD_CHANGED, actor=user, target_user=user)
+
+
+# Sessions (devices) ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def user_login(*, user: User, user_agent: str = "", ip: str | None = None) -> dict[str, str]:
+    """Start a session for ``user`` on one device; answers its access and refresh tokens."""
+    now = timezone.now()
+    session = LoginSession.objects.create(
+        user=user,
+        user_agent=user_agent[:255],
+        ip=ip,
+        created_at=now,
+        last_used_at=now,
+        expires_at=now + jwt_settings.REFRESH_TOKEN_LIFETIME,
+    )
+    refresh = RefreshToken.for_user(user)
+    refresh["sid"] = session.pk
+    audit_record(action=Action.LOGIN, actor=user, target_user=user, obj=session, ip=ip)
+    return {"access": str(refresh.access_token), "refresh": str(refresh)}
+
+
+def login_session_refresh(*, session_id: int, user_id) -> bool:
+    """A refresh token of this session is being used: extend it, unless it was revoked or expired."""
+    now = timezone.now()
+    return bool(
+        LoginSession.objects.filter(pk=session_id, user_id=user_id, revoked_at=None, expires_at__gt=now).update(
+            last_used_at=now, expires_at=now + jwt_settings.REFRESH_TOKEN_LIFETIME
+        )
+    )
+
+
+def login_session_end(*, session_id: int) -> None:
+    """Log out of one session, by the refresh token's ``sid`` (the token itself is blacklisted by the caller)."""
+    LoginSession.objects.filter(pk=session_id, revoked_at=None).update(revoked_at=timezone.now())
+
+
+@transaction.atomic
+def login_session_revoke(*, user: User, session: LoginSession) -> None:
+    login_sessions_revoke(user=user, session=session)
+    audit_record(action=Action.SESSION_REVOKED, actor=user, target_user=user, obj=session)
+
+
+@transaction.atomic
+def user_logout_everywhere(*, user: User) -> None:
+    login_sessions_revoke(user=user)
+    audit_record(action=Action.LOGOUT_EVERYWHERE, actor=user, target_user=user)
+
+
+@transaction.atomic
+def login_sessions_revoke(*, user: User, session: LoginSession | None = None) -> int:
+    """Revoke one session, or (without one) all of them and every refresh token of the user."""
+    sessions = LoginSession.objects.filter(user=user, revoked_at=None)
+    if session is not None:
+        return sessions.filter(pk=session.pk).update(revoked_at=timezone.now())
+    revoked = sessions.update(revoked_at=timezone.now())
+    # Tokens made without a session (before sessions existed) go on the blacklist.
+    outstanding = OutstandingToken.objects.filter(user=user, blacklistedtoken__isnull=True)
+    BlacklistedToken.objects.bulk_create(
+        [BlacklistedToken(token=token) for token in outstanding], ignore_conflicts=True
+    )
+    return revoked
+
+
+def login_sessions_purge(*, now=None) -> int:
+    """Forget sessions ended or expired over 30 days ago, and expired refresh tokens; returns how many sessions."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=30)
+    deleted, _ = LoginSession.objects.filter(Q(revoked_at__lt=cutoff) | Q(expires_at__lt=cutoff)).delete()
+    OutstandingToken.objects.filter(expires_at__lt=now).delete()
+    return deleted
+
+
+# Account deletion -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def user_delete(*, user: User, password: str) -> None:
+    """The user deletes their account, confirming with their password."""
+    if not user.check_password(password):
+        raise ValidationError({"password": [ValidationError("The password is wrong.", code="wrong_password")]})
+    account_erase(user=user)
+
+
+@transaction.atomic
+def account_erase(*, user: User, by: User | None = None) -> None:
+    """Delete the user and everything that is theirs, at once; mentors lose access in this transaction.
+
+    Mentors get sync tombstones for the learner's data, the other side of each link a tombstone
+    for the link; invitations addressed to the user's email are withdrawn and forget it. Their
+    audit events go, except staff actions, kept without the user (``audit_forget_user``). The
+    export files are removed once the deletion has committed. ``by``: the staff member, if any.
+    """
+    from roadmaps.selectors.sync import learner_data_ids
+
+    user = User.objects.select_for_update().get(pk=user.pk)
+    data = {entity: sorted(ids) for entity, ids in learner_data_ids([user.pk]).items()}
+    for link in Mentorship.objects.filter(learner=user, state=Mentorship.State.ACTIVE):
+        changes_record(
+            owner_id=link.mentor_id, ids_by_entity={**data, Change.Entity.MENTORSHIP: [link.pk]}, deleted=True
+        )
+    for link in Mentorship.objects.filter(mentor=user).exclude(learner=None):
+        changes_record(owner_id=link.learner_id, ids_by_entity={Change.Entity.MENTORSHIP: [link.pk]}, deleted=True)
+    addressed = Mentorship.objects.filter(invitee_email=user.email)
+    for link in addressed.exclude(invited_by=None):
+        changes_record(owner_id=link.invited_by_id, ids_by_entity={Change.Entity.MENTORSHIP: [link.pk]})
+    addressed.filter(state=Mentorship.State.INVITED).update(state=Mentorship.State.ENDED, ended_at=timezone.now())
+    addressed.update(invitee_email="")
+
+    files = [export.file.name for export in user.data_exports.exclude(file="")]
+    audit_forget_user(user=user)
+    if by is not None and by.pk != user.pk:
+        audit_record(action=Action.STAFF_USER_DELETED, actor=by, by_staff=True)
+    else:
+        audit_record(action=Action.ACCOUNT_DELETED, ip=None)  # nothing that could point back to the user
+    user.delete()
+    transaction.on_commit(lambda: _files_delete(files))
+
+
+def _files_delete(names: list[str]) -> None:
+    from django.core.files.storage import default_storage
+
+    for name in names:
+        default_storage.delete(name)

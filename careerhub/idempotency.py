@@ -117,12 +117,12 @@ class IdempotencyMiddleware:
         if response.status_code >= 500 or response.streaming:
             claimed.delete()
             return response
-        claimed.state = IdempotencyKey.State.DONE
-        claimed.response_status = response.status_code
-        claimed.response_content_type = response.get("Content-Type", "")
-        claimed.response_body = response.content
-        claimed.response_headers = {name: response[name] for name in REPLAYED_HEADERS if response.has_header(name)}
-        claimed.save(
-            update_fields=["state", "response_status", "response_content_type", "response_body", "response_headers"]
+        # An update, not a save: the request may have deleted the key with its user (account deletion).
+        IdempotencyKey.objects.filter(pk=claimed.pk).update(
+            state=IdempotencyKey.State.DONE,
+            response_status=response.status_code,
+            response_content_type=response.get("Content-Type", ""),
+            response_body=response.content,
+            response_headers={name: response[name] for name in REPLAYED_HEADERS if response.has_header(name)},
         )
         return response

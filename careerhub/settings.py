@@ -46,6 +46,8 @@ MIDDLEWARE = [
     # First, so that it sees every answer: any error not yet in problem+json becomes one.
     "careerhub.middleware.ProblemMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "careerhub.limits.RequestSizeLimitMiddleware",
+    "accounts.audit.AuditContextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -108,7 +110,10 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Files under VAR_DIR: the demo's web processes and worker share the throttle and lockout counts.
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": VAR_DIR / "cache"}
+    }
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=REDIS_URL) or None
@@ -162,6 +167,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     "purge-idempotency-keys": {"task": "accounts.purge_idempotency_keys", "schedule": timedelta(hours=1)},
     "purge-sync-changes": {"task": "accounts.purge_sync_changes", "schedule": timedelta(hours=6)},
+    "purge-data-exports": {"task": "accounts.purge_data_exports", "schedule": timedelta(hours=1)},
+    "purge-login-sessions": {"task": "accounts.purge_login_sessions", "schedule": timedelta(days=1)},
     # Beat only ticks: the scan writes due reminders as rows and fans out what is due now.
     "scan-reminders": {
         "task": "notifications.scan",
@@ -172,6 +179,16 @@ CELERY_BEAT_SCHEDULE = {
 # Accounts ------------------------------------------------------------------------------
 
 AUTH_USER_MODEL = "accounts.User"
+# The model backend, with the login lockout in front of it (the API's login and the admin's).
+AUTHENTICATION_BACKENDS = ["accounts.lockout.LockoutModelBackend"]
+# Failed logins before a lock, per account (email) and per client IP, counted over the window.
+LOGIN_LOCKOUT_ACCOUNT_FAILURES = env.int("LOGIN_LOCKOUT_ACCOUNT_FAILURES", default=5)
+LOGIN_LOCKOUT_IP_FAILURES = env.int("LOGIN_LOCKOUT_IP_FAILURES", default=30)
+LOGIN_LOCKOUT_WINDOW = timedelta(minutes=env.int("LOGIN_LOCKOUT_WINDOW_MINUTES", default=15))
+LOGIN_LOCKOUT_DURATION = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+# Password reset links work once, for this long.
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT_SECONDS", default=3600)
+EMAIL_VERIFICATION_MAX_AGE = timedelta(days=env.int("EMAIL_VERIFICATION_DAYS", default=7))
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -194,6 +211,9 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Uploaded and generated files (data exports). Never served as static files: exports go through
+# an authenticated, signed download endpoint.
+MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -212,6 +232,12 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SESSION_COOKIE_HTTPONLY = True
+# Request bodies: JSON bodies over this many bytes answer 413 before they are read.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("MAX_REQUEST_BODY_BYTES", default=256 * 1024)
 CSRF_FAILURE_VIEW = "careerhub.exceptions.csrf_failure"
 
 # API -----------------------------------------------------------------------------------
@@ -253,6 +279,9 @@ SIMPLE_JWT = {
     "ROTATE_REFRESH_TOKENS": True,
     "BLACKLIST_AFTER_ROTATION": True,
     "UPDATE_LAST_LOGIN": True,
+    # Tokens carry a hash of the password hash: a password change or reset also ends the access
+    # tokens already issued (refresh tokens are revoked with their sessions).
+    "CHECK_REVOKE_TOKEN": True,
     "SIGNING_KEY": env("JWT_SIGNING_KEY", default=SECRET_KEY),
     "AUTH_HEADER_TYPES": ("Bearer",),
 }
@@ -281,19 +310,33 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Email ---------------------------------------------------------------------------------
+# EMAIL_URL, e.g. smtp+tls://user:password@smtp.example.com:587; the demo prints mail to the console.
+
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+EMAIL_BACKEND = EMAIL_CONFIG["EMAIL_BACKEND"]
+EMAIL_HOST = EMAIL_CONFIG.get("EMAIL_HOST") or "localhost"
+EMAIL_PORT = EMAIL_CONFIG.get("EMAIL_PORT") or 25
+EMAIL_HOST_USER = EMAIL_CONFIG.get("EMAIL_HOST_USER") or ""
+EMAIL_HOST_PASSWORD = EMAIL_CONFIG.get("EMAIL_HOST_PASSWORD") or ""
+EMAIL_USE_TLS = EMAIL_CONFIG.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = EMAIL_CONFIG.get("EMAIL_USE_SSL", False)
+# A mail server that does not answer fails the send (retried later) instead of holding a worker.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="CareerHub <noreply@careerhub.local>")
+SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+# Where links in emails and the calendar feed point (the app's pages take verification and reset tokens).
+PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# Data export ---------------------------------------------------------------------------
+
+DATA_EXPORT_RETENTION = timedelta(hours=env.int("DATA_EXPORT_RETENTION_HOURS", default=24))
+DATA_EXPORT_LINK_MAX_AGE = timedelta(minutes=env.int("DATA_EXPORT_LINK_MINUTES", default=60))
+
 CATALOG_DIR = BASE_DIR / "fixtures"
 IDEMPOTENCY_KEY_TTL = timedelta(hours=env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24))
 # How long sync changes are kept; an older cursor must resync from scratch.
 SYNC_RETENTION = timedelta(days=env.int("SYNC_RETENTION_DAYS", default=30))
-
-# Email -----------------------------------------------------------------------------------
-# EMAIL_URL: smtp://user:password@host:587/?tls=True in production; the demo prints to the worker log.
-
-vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
-DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="CareerHub <noreply@careerhub.example>")
-EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
-# Links in emails and the calendar feed point here.
-PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # Reminders -------------------------------------------------------------------------------
 # Defaults of every user's preferences and of the reminder rules; users change their own.

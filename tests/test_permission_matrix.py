@@ -31,8 +31,15 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from accounts.models import Mentorship, User
-from accounts.services import mentorship_invite
+from accounts.exports import data_export_build, data_export_download_token, data_export_request
+from accounts.models import DataExport, LoginSession, Mentorship, User
+from accounts.services import (
+    email_change_token,
+    email_verification_token,
+    mentorship_invite,
+    password_reset_token,
+    user_login,
+)
 from notifications.models import Device, Notification, Preference, Reminder
 from notifications.services.devices import calendar_preference_ensure, device_register
 from notifications.services.reminders import unsubscribe_token
@@ -78,6 +85,8 @@ class World:
     code: str  # of an invitation the learner shares as a code, for any mentor
     notification: Notification  # in the learner's inbox, unread
     device: Device  # the learner's phone, registered for push
+    session: LoginSession  # the learner logged in on a device
+    export: DataExport  # of the learner's data, ready to download
 
     @property
     def learner(self) -> User:
@@ -91,7 +100,8 @@ class World:
 
 
 @pytest.fixture
-def world(learner) -> World:
+def world(learner, settings, tmp_path) -> World:
+    settings.MEDIA_ROOT = tmp_path
     users = {
         "learner": learner,
         "other_learner": UserFactory(),
@@ -132,6 +142,7 @@ def world(learner) -> World:
         title="Python basics is due soon",
         created_at=timezone.now(),
     )
+    user_login(user=learner, user_agent="Ada's phone")
 
     return World(
         users=users,
@@ -145,6 +156,8 @@ def world(learner) -> World:
         code=code,
         notification=notification,
         device=device_register(user=learner, token="the-learners-phone-token-0001", platform="ios")[0],
+        session=LoginSession.objects.get(user=learner),
+        export=data_export_build(export_id=data_export_request(user=learner).pk),
     )
 
 
@@ -182,6 +195,7 @@ class Row:
     expected: dict[str, int]
     args: Callable[[World], dict[str, Any]] = lambda w: {}  # fill the route's <converters>
     body: Callable[[World], dict[str, Any]] | None = None
+    query: Callable[[World], str] = lambda w: ""
 
     def __str__(self) -> str:
         return f"{self.method.upper()} {self.route}"
@@ -190,7 +204,8 @@ class Row:
         args = self.args(world)
         if missing:
             args = {name: MISSING_ID if isinstance(value, int) else value for name, value in args.items()}
-        return "/" + API_PREFIX + re.sub(r"<(?:\w+:)?(\w+)>", lambda match: str(args[match.group(1)]), self.route)
+        path = re.sub(r"<(?:\w+:)?(\w+)>", lambda match: str(args[match.group(1)]), self.route)
+        return "/" + API_PREFIX + path + self.query(world)
 
     def send(self, client: APIClient, world: World, *, missing: bool = False):
         url = self.url(world, missing=missing)
@@ -241,14 +256,69 @@ MATRIX = [
     Row(
         "auth/register/",
         "post",
-        public(201),
+        public(202),
         body=lambda w: {"email": "newcomer@example.com", "password": "a long and unusual passphrase"},
     ),
     Row("auth/token/", "post", public(200), body=lambda w: {"email": w.learner.email, "password": PASSWORD}),
     Row("auth/token/refresh/", "post", public(200), body=refresh_token),
     Row("auth/logout/", "post", public(204), body=refresh_token),
+    Row("auth/logout/everywhere/", "post", anyone_logged_in(204)),
+    Row("auth/sessions/", "get", anyone_logged_in(200)),
+    Row(
+        "auth/sessions/<id:session_id>/",
+        "delete",
+        expect(404, learner=204),
+        args=lambda w: {"session_id": w.session.pk},
+    ),
+    Row(
+        "auth/email/verify/",
+        "post",
+        public(204),  # whoever holds the link's token
+        body=lambda w: {"token": email_verification_token(user=w.learner)},
+    ),
+    Row("auth/email/verify/resend/", "post", anyone_logged_in(202)),
+    Row(
+        "auth/email/change/confirm/",
+        "post",
+        public(204),  # whoever holds the link's token
+        body=lambda w: {"token": email_change_token(user=w.learner, email="ada.new@example.com")},
+    ),
+    Row(
+        "me/email/",
+        "post",
+        anyone_logged_in(202),
+        body=lambda w: {"email": "somewhere-new@example.com", "password": PASSWORD},
+    ),
+    Row(
+        "auth/password/change/",
+        "post",
+        anyone_logged_in(200),
+        body=lambda w: {"current_password": PASSWORD, "new_password": "a brand new passphrase"},
+    ),
+    Row("auth/password/reset/", "post", public(202), body=lambda w: {"email": w.learner.email}),
+    Row(
+        "auth/password/reset/confirm/",
+        "post",
+        public(204),  # whoever holds the link's token
+        body=lambda w: {"token": password_reset_token(user=w.learner), "new_password": "a brand new passphrase"},
+    ),
     Row("me/", "get", anyone_logged_in(200)),
     Row("me/", "patch", anyone_logged_in(200), body=lambda w: {"display_name": "Ada"}),
+    Row("me/delete/", "post", anyone_logged_in(204), body=lambda w: {"password": PASSWORD}),
+    Row("me/exports/", "post", anyone_logged_in(202)),
+    Row(
+        "me/exports/<id:export_id>/",
+        "get",
+        expect(404, learner=200),  # one's own exports only, staff included
+        args=lambda w: {"export_id": w.export.pk},
+    ),
+    Row(
+        "me/exports/<id:export_id>/download/",
+        "get",
+        expect(404, learner=200),
+        args=lambda w: {"export_id": w.export.pk},
+        query=lambda w: f"?token={data_export_download_token(export=w.export)}",
+    ),
     # Mentorships
     Row("mentorships/", "get", anyone_logged_in(200)),
     Row(

@@ -77,7 +77,7 @@ def _decode(cursor: str) -> int:
         raise ApplicationError("This is not a sync cursor.", code="invalid_cursor") from None
 
 
-def _learner_data_ids(learner_ids: list[int]) -> dict[str, set[str]]:
+def learner_data_ids(learner_ids: list[int]) -> dict[str, set[str]]:
     """Every roadmap, milestone, entry and review of these learners."""
 
     def ids(queryset: QuerySet) -> set[str]:
@@ -99,7 +99,7 @@ def sync_pull(*, user: User, cursor: str | None) -> SyncBatch:
     gone: dict[str, set[str]] = {entity: set() for entity in Entity.values}
 
     if low is None:  # everything there is
-        for entity, ids in _learner_data_ids([user.pk, *mentee_ids]).items():
+        for entity, ids in learner_data_ids([user.pk, *mentee_ids]).items():
             wanted[entity] = ids
         wanted[Entity.NOTE] = {
             str(pk)
@@ -123,7 +123,7 @@ def sync_pull(*, user: User, cursor: str | None) -> SyncBatch:
         # A mentor who gained a mentee gets all of their data; one who lost a mentee, tombstones.
         for link in Mentorship.objects.filter(pk__in=links, mentor=user).exclude(learner=None):
             target = wanted if link.learner_id in mentee_ids else gone
-            for entity, ids in _learner_data_ids([link.learner_id]).items():
+            for entity, ids in learner_data_ids([link.learner_id]).items():
                 target[entity] |= ids
 
     roadmaps = list(roadmap_visible_list(user=user).filter(pk__in=_ints(wanted[Entity.ROADMAP])))

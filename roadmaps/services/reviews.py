@@ -5,7 +5,8 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.audit import audit_record
+from accounts.models import AuditEvent, User
 from accounts.selectors import has_active_mentor
 from careerhub.exceptions import ApplicationError
 from notifications.services.reminders import review_decided_notify, review_requested_notify
@@ -82,6 +83,13 @@ def review_decide(*, mentor: User, submission: ReviewSubmission, approve: bool, 
     if comment.strip():
         ReviewComment.objects.create(submission=submission, author=mentor, body=comment.strip())
     changed(submission.learner_id, roadmap=[milestone.roadmap_id], milestone=[milestone.pk], review=[submission.pk])
+    audit_record(
+        action=AuditEvent.Action.REVIEW_DECIDED,
+        actor=mentor,
+        target_user_id=submission.learner_id,
+        obj=submission,
+        changes={"state": submission.state},
+    )
     review_decided_notify(submission=submission)
     return submission
 

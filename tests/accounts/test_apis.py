@@ -45,7 +45,17 @@ def _invalid(*errors: dict) -> dict:
 # Registration ---------------------------------------------------------------------------
 
 
-def test_register_answers_the_user_and_a_token_pair_that_works(api_client):
+REGISTERED = {
+    "detail": (
+        "If the address can be used, the account is ready: log in with it. We have sent a message to the address "
+        "(a link to confirm it, or a note if it already has an account)."
+    )
+}
+
+
+def test_register_creates_an_account_that_can_log_in_and_mails_a_verification_link(
+    api_client, eager_tasks, mailoutbox, django_capture_on_commit_callbacks
+):
     # Given
     body = {
         "email": "  Ada.Lovelace@Example.COM ",
@@ -56,14 +66,16 @@ def test_register_answers_the_user_and_a_token_pair_that_works(api_client):
 
     # When
     with time_machine.travel(NOON, tick=False):
-        response = api_client.post(REGISTER, body, format="json")
-        tokens = response.json()["tokens"]
+        with django_capture_on_commit_callbacks(execute=True):
+            response = api_client.post(REGISTER, body, format="json")
+        tokens = _log_in(api_client, "ada.lovelace@example.com")
         me = _bearer(tokens["access"]).get(ME)
         refreshed = api_client.post(REFRESH, {"refresh": tokens["refresh"]}, format="json")
 
     # Then
     user = User.objects.get()
-    expected_user = {
+    assert (response.status_code, response.json()) == (202, REGISTERED)
+    assert me.json() == {
         "id": user.pk,
         "email": "ada.lovelace@example.com",
         "display_name": "Ada",
@@ -71,16 +83,16 @@ def test_register_answers_the_user_and_a_token_pair_that_works(api_client):
         "weekly_hours_goal": 5,
         "is_mentor": False,
         "date_joined": "2025-03-01T12:00:00Z",
+        "email_verified_at": None,
     }
-    assert response.status_code == 201
-    assert set(response.json()) == {"user", "tokens"}
-    assert response.json()["user"] == expected_user
-    assert set(tokens) == {"access", "refresh"}
-    assert me.status_code == 200
-    assert me.json() == expected_user
     assert refreshed.status_code == 200
-    assert user.email == "ada.lovelace@example.com"
     assert user.check_password(PASSWORD)
+    assert user.email_verified_at is None
+    assert [(mail.to, mail.subject) for mail in mailoutbox] == [
+        (["ada.lovelace@example.com"], "Confirm your email address for CareerHub")
+    ]
+    assert "http://127.0.0.1:8000/verify-email?token=" in mailoutbox[0].body
+    assert mailoutbox[0].alternatives[0][1] == "text/html"
 
 
 def test_register_defaults_the_display_name_and_time_zone(api_client):
@@ -88,26 +100,27 @@ def test_register_defaults_the_display_name_and_time_zone(api_client):
     response = api_client.post(REGISTER, {"email": "ada@example.com", "password": PASSWORD}, format="json")
 
     # Then
-    assert response.status_code == 201
-    assert response.json()["user"]["display_name"] == ""
-    assert response.json()["user"]["time_zone"] == "UTC"
+    assert response.status_code == 202
+    assert User.objects.values_list("display_name", "time_zone").get() == ("", "UTC")
 
 
 @pytest.mark.parametrize("email", ["ada@example.com", "ADA@example.com", "Ada@Example.Com"])
-def test_register_refuses_an_email_already_taken_in_any_case(api_client, email):
+def test_register_with_a_taken_email_answers_the_same_and_mails_the_owner_instead(
+    api_client, email, eager_tasks, mailoutbox, django_capture_on_commit_callbacks
+):
     # Given
-    UserFactory(email="ada@example.com")
+    owner = UserFactory(email="ada@example.com")
 
     # When
-    response = api_client.post(REGISTER, {"email": email, "password": PASSWORD}, format="json")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_client.post(REGISTER, {"email": email, "password": PASSWORD}, format="json")
 
-    # Then
-    assert response.status_code == 400
-    assert response["Content-Type"] == "application/problem+json"
-    assert response.json() == _invalid(
-        {"field": "email", "code": "unique", "detail": "User with this Email already exists."}
-    )
-    assert User.objects.count() == 1
+    # Then: the answer of a new account; the owner hears of it, their account is unchanged
+    assert (response.status_code, response.json()) == (202, REGISTERED)
+    assert list(User.objects.values_list("pk", flat=True)) == [owner.pk]
+    assert [(mail.to, mail.subject) for mail in mailoutbox] == [
+        (["ada@example.com"], "Someone tried to sign up to CareerHub with your address")
+    ]
 
 
 @pytest.mark.parametrize(
@@ -177,7 +190,7 @@ def test_register_stores_an_argon2_hash_with_the_production_hashers(api_client, 
 
     # Then
     user = User.objects.get()
-    assert response.status_code == 201
+    assert response.status_code == 202
     assert user.password.startswith("argon2$argon2id$")
     assert PASSWORD not in user.password
     assert user.check_password(PASSWORD)
@@ -416,6 +429,7 @@ def test_me_answers_the_whole_user():
         "weekly_hours_goal": 8,
         "is_mentor": True,
         "date_joined": "2025-03-01T12:00:00Z",
+        "email_verified_at": None,
     }
 
 
@@ -447,6 +461,7 @@ def test_patch_me_changes_name_time_zone_and_weekly_goal(learner, learner_client
         "weekly_hours_goal": 80,
         "is_mentor": False,
         "date_joined": learner.date_joined.isoformat().replace("+00:00", "Z"),
+        "email_verified_at": None,
     }
     assert response.status_code == 200
     assert response.json() == expected

@@ -21,8 +21,9 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from rest_framework_simplejwt.tokens import AccessToken
 
-from accounts.models import User
-from accounts.services import mentorship_create_active
+from accounts.exports import data_export_build, data_export_request
+from accounts.models import LoginSession, User
+from accounts.services import mentorship_create_active, user_login
 from careerhub.converters import BIGINT_MAX
 from careerhub.wsgi import application
 from notifications.calendar import TOKEN as CALENDAR_TOKEN
@@ -113,8 +114,10 @@ def flatmap_path_parameters(context, path_parameters):
 
 
 @pytest.fixture
-def demo_learner(db):
-    """`make run`'s demo data, plus an active mentor and a pending review of the first project."""
+def demo_learner(db, settings, tmp_path):
+    """`make run`'s demo data, plus an active mentor, a pending review of the first project, a login
+    session and a ready data export."""
+    settings.MEDIA_ROOT = tmp_path
     call_command("load_catalog", stdout=StringIO())
     call_command("seed_demo", stdout=StringIO())
     learner = User.objects.get(email="learner@example.com")
@@ -124,7 +127,11 @@ def demo_learner(db):
     project = milestones.filter(template__kind="project").first()
     progress_entry_log(learner=learner, milestone=project, entry_id=uuid.uuid4(), minutes=90, state="in_progress")
     submission = review_submit(learner=learner, milestone=project, evidence_url="https://github.com/demo/pipeline")
+    user_login(user=learner, user_agent="CareerHub/1.0")
+    export = data_export_build(export_id=data_export_request(user=learner).pk)
     SEEDED_IDS.update(
+        session_id=list(LoginSession.objects.filter(user=learner).values_list("pk", flat=True)),
+        export_id=[export.pk],
         roadmap_id=sorted({milestone.roadmap_id for milestone in milestones}),
         milestone_id=[milestone.pk for milestone in milestones],
         mentorship_id=[mentorship.pk],
@@ -148,6 +155,9 @@ def in_process(settings):
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": dict.fromkeys(settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]),
     }
+    # The fuzzer's failed logins count towards the login lockout of 127.0.0.1: in cache keys of
+    # the fuzzing's own, so that they do not lock the logins of the tests that follow.
+    settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": f"contract-{uuid.uuid4().hex}"}}
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     yield

@@ -1,3 +1,4 @@
+import json
 import os
 import secrets
 import subprocess
@@ -47,3 +48,31 @@ def test_settings_refuse_to_start_without_a_secret_key():
 
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_the_mail_server_comes_from_email_url():
+    env = {
+        "PATH": os.environ["PATH"],
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "EMAIL_URL": "smtp+tls://mailer:s3cret@smtp.example.com:587",
+    }
+    script = (
+        "import django, os, json; os.environ['DJANGO_SETTINGS_MODULE']='careerhub.settings'; django.setup(); "
+        "from django.conf import settings as s; print(json.dumps([s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT, "
+        "s.EMAIL_HOST_USER, s.EMAIL_HOST_PASSWORD, s.EMAIL_USE_TLS, s.EMAIL_TIMEOUT]))"
+    )
+
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, check=False
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == [
+        "django.core.mail.backends.smtp.EmailBackend",
+        "smtp.example.com",
+        587,
+        "mailer",
+        "s3cret",
+        True,
+        20,
+    ]

@@ -21,8 +21,9 @@ from rest_framework.permissions import AllowAny
 from rest_framework.test import APIClient
 
 from accounts import urls as accounts_urls
-from accounts.models import Mentorship
-from accounts.services import mentorship_invite
+from accounts.exports import data_export_build, data_export_download_token, data_export_request
+from accounts.models import DataExport, LoginSession, Mentorship
+from accounts.services import mentorship_invite, user_login
 from roadmaps import urls as roadmaps_urls
 from roadmaps.models import CareerPath, Milestone, PathSkill, ProgressEntry, ReviewComment, ReviewSubmission, Roadmap
 from roadmaps.services.learning import milestone_note_set, milestone_skip, progress_entry_log, roadmap_enroll
@@ -48,10 +49,15 @@ class Owned:
     mentorship: Mentorship  # active, A and their mentor
     invitation: Mentorship  # from another mentor, addressed to A's email
     code: str  # of an invitation a third mentor shares as a code
+    session: LoginSession  # A logged in on a device
+    export: DataExport  # of A's data, ready to download
 
 
 @pytest.fixture
-def owned(learner) -> Owned:
+def owned(learner, settings, tmp_path) -> Owned:
+    settings.MEDIA_ROOT = tmp_path
+    user_login(user=learner, user_agent="Ada's phone")
+    export = data_export_build(export_id=data_export_request(user=learner).pk)
     path = small_path()
     roadmap, _ = roadmap_enroll(learner=learner, path=path)
     mentorship = Mentorship.objects.create(
@@ -84,6 +90,8 @@ def owned(learner) -> Owned:
         mentorship=mentorship,
         invitation=invitation,
         code=code,
+        session=LoginSession.objects.get(user=learner),
+        export=export,
     )
 
 
@@ -124,6 +132,7 @@ class Call:
     # "path", "learner" (A's user id) or None (no URL argument)
     target: str | None = None
     body: Callable[[Owned], dict[str, Any]] | None = None
+    query: Callable[[Owned], str] = lambda o: ""
 
     def __str__(self) -> str:
         return f"{self.method.upper()} {self.url_name}"
@@ -142,10 +151,14 @@ class Call:
             return {"slug": "no-such-path" if missing else owned.roadmap.path.slug}
         if self.target == "learner":
             return {"learner_id": MISSING_ID if missing else owned.roadmap.learner_id}
+        if self.target == "session":
+            return {"session_id": MISSING_ID if missing else owned.session.pk}
+        if self.target == "export":
+            return {"export_id": MISSING_ID if missing else owned.export.pk}
         return {}
 
     def send(self, client: APIClient, owned: Owned, *, missing: bool = False):
-        url = reverse(f"v1:{self.url_name}", kwargs=self.kwargs(owned, missing=missing))
+        url = reverse(f"v1:{self.url_name}", kwargs=self.kwargs(owned, missing=missing)) + self.query(owned)
         if self.method == "get":
             return client.get(url)
         body = self.body(owned) if self.body else None
@@ -196,6 +209,15 @@ ID_CALLS = [
     Call("mentorship-end", "post", 200, "mentorship"),
     Call("mentorship-accept", "post", 200, "invitation"),
     Call("mentorship-decline", "post", 200, "invitation"),
+    Call("auth-session-detail", "delete", 204, "session"),
+    Call("data-export-detail", "get", 200, "export"),
+    Call(
+        "data-export-download",
+        "get",
+        200,
+        "export",
+        query=lambda o: f"?token={data_export_download_token(export=o.export)}",
+    ),
 ]
 
 # URLs with an id that is not one of A's objects, so "the 404 of a missing id" does not apply.
@@ -216,6 +238,23 @@ OWN_CALLS = [
     Call("mentorship-list", "get", 200),
     Call("mentorship-list", "post", 201, body=lambda o: {"role": "learner", "email": "new-mentor@example.com"}),
     Call("mentorship-redeem", "post", 200, body=lambda o: {"code": o.code}),
+    Call("auth-email-verify-resend", "post", 202),
+    Call(
+        "me-email",
+        "post",
+        202,
+        body=lambda o: {"email": "somewhere-new@example.com", "password": "correct horse battery staple"},
+    ),
+    Call(
+        "auth-password-change",
+        "post",
+        200,
+        body=lambda o: {"current_password": "correct horse battery staple", "new_password": "a new long passphrase"},
+    ),
+    Call("auth-logout-everywhere", "post", 204),
+    Call("auth-session-list", "get", 200),
+    Call("me-delete", "post", 204, body=lambda o: {"password": "correct horse battery staple"}),
+    Call("data-export-list", "post", 202),
     Call("review-queue", "get", 403),
     Call("mentor-dashboard", "get", 403),
     Call("mentee-roadmap-list", "get", 403, "learner"),

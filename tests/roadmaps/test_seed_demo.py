@@ -22,6 +22,7 @@ def test_seed_demo_creates_users_and_a_roadmap_with_progress_once():
     assert authenticate(username="learner@example.com", password=DEMO_PASSWORD) is not None
     assert User.objects.get(email="mentor@example.com").is_mentor
     assert User.objects.get(email="staff@example.com").is_staff
+    assert not User.objects.filter(email_verified_at=None).exists()  # the demo users get email reminders
     roadmap = Roadmap.objects.get(learner__email="learner@example.com")
     assert roadmap.path.slug == "mlops-engineer"
     assert ProgressEntry.objects.count() == 6
