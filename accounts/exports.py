@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, DataExport, LoginSession, Mentorship, User
+from notifications.exports import notifications_section
 from roadmaps.models import Milestone, ProgressEntry, ReviewSubmission, Roadmap
 
 EXPORT_FORMAT_VERSION = 1
@@ -145,6 +146,7 @@ SECTIONS: dict[str, Callable[[User], Any]] = {
     "progress": progress_section,
     "reviews": reviews_section,
     "sessions": sessions_section,
+    "notifications": notifications_section,
 }
 
 

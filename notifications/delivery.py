@@ -187,6 +187,8 @@ def _channel_skip_reason(delivery: Delivery) -> str | None:
         return None
     if not user.is_active:
         return "user_inactive"
+    if delivery.channel == Channel.EMAIL and user.email_verified_at is None:
+        return "email_unverified"
     if not loaded_prefs(user).channel_on(delivery.reminder.kind, delivery.channel):
         return "unsubscribed"
     return None

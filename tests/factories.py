@@ -1,3 +1,5 @@
+from datetime import UTC, datetime
+
 import factory
 
 from accounts.models import User
@@ -12,6 +14,10 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"user{n}@example.com")
     display_name = factory.Faker("name")
     password = factory.django.Password("correct horse battery staple")
+
+    class Params:
+        # A user who confirmed their address: they get reminders by email too.
+        verified = factory.Trait(email_verified_at=factory.LazyFunction(lambda: datetime(2026, 1, 1, tzinfo=UTC)))
 
 
 class SkillFactory(factory.django.DjangoModelFactory):

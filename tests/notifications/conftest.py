@@ -26,6 +26,14 @@ def tick(now: datetime) -> Counter:
 
 
 @pytest.fixture
+def learner(db):
+    """A learner in Berlin who confirmed their email address (so email reminders reach them)."""
+    from tests.factories import UserFactory
+
+    return UserFactory(time_zone="Europe/Berlin", verified=True)
+
+
+@pytest.fixture
 def outbox():
     mail.outbox = []
     return mail.outbox

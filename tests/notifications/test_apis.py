@@ -156,3 +156,22 @@ def test_only_staff_see_the_reviews_left_waiting(learner_client):
 
     assert (response.status_code, response.json()["code"]) == (403, "permission_denied")
     assert timezone.now()  # the list itself is tested with the reminders about reviews
+
+
+def test_the_data_export_holds_the_inbox_the_reminders_the_preferences_and_the_devices(learner):
+    from accounts.exports import export_document
+    from notifications.services.devices import device_register
+    from notifications.services.reminders import preferences_update
+
+    notes = _notes(learner, 2, read=1)
+    preferences_update(user=learner, daily_cap=3)
+    device_register(user=learner, token="secret-push-token-123", platform="ios", name="Ada's phone")
+
+    section = export_document(user=learner)["notifications"]
+
+    assert [item["title"] for item in section["inbox"]] == [note.title for note in notes]
+    assert section["inbox"][0]["read_at"] is not None
+    assert [r["kind"] for r in section["reminders"]] == ["target_soon", "target_soon"]
+    assert section["preferences"]["daily_cap"] == 3
+    assert [(d["platform"], d["name"]) for d in section["devices"]] == [("ios", "Ada's phone")]
+    assert "secret-push-token-123" not in str(section)

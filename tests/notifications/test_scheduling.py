@@ -104,7 +104,7 @@ def test_a_moved_target_date_gets_its_own_reminder_and_the_old_one_is_skipped(le
 
 def _quiet_learner(*, hours_logged_long_ago: int):
     """Enrolled 30 days before 15 June; nothing logged in the last 10 days."""
-    learner = UserFactory(time_zone="Europe/Berlin", weekly_hours_goal=5)
+    learner = UserFactory(verified=True, time_zone="Europe/Berlin", weekly_hours_goal=5)
     with time_machine.travel(at(2026, 5, 16, 12), tick=False):
         roadmap = enrolled(learner)
     first = roadmap.milestones.first()
@@ -166,8 +166,8 @@ def test_the_learner_digest_comes_on_the_digest_weekday_with_the_week_the_next_s
 def test_the_mentor_digest_lists_each_mentee_and_the_reviews_waiting():
     from accounts.services import mentorship_create_active
 
-    mentor = UserFactory(is_mentor=True, time_zone="America/New_York")
-    ada, bob = UserFactory(display_name="Ada"), UserFactory(display_name="Bob")
+    mentor = UserFactory(verified=True, is_mentor=True, time_zone="America/New_York")
+    ada, bob = UserFactory(verified=True, display_name="Ada"), UserFactory(verified=True, display_name="Bob")
     with time_machine.travel(at(2026, 6, 1, 12), tick=False):
         for mentee in (ada, bob):
             mentorship_create_active(mentor=mentor, learner=mentee, by=mentor)
@@ -192,7 +192,7 @@ def test_the_mentor_digest_lists_each_mentee_and_the_reviews_waiting():
 
 
 def _digest_learner(time_zone: str, **preferences):
-    learner = UserFactory(time_zone=time_zone)
+    learner = UserFactory(verified=True, time_zone=time_zone)
     with time_machine.travel(at(2026, 1, 5, 12), tick=False):
         enrolled(learner)
     if preferences:
@@ -268,8 +268,11 @@ def test_reminders_about_reviews_and_escalation_to_staff(api_client):
     from accounts.services import mentorship_create_active
     from roadmaps.services.reviews import review_submit
 
-    mentor, learner = UserFactory(is_mentor=True, time_zone="UTC"), UserFactory(time_zone="UTC")
-    staff = UserFactory(is_staff=True)
+    mentor, learner = (
+        UserFactory(verified=True, is_mentor=True, time_zone="UTC"),
+        UserFactory(verified=True, time_zone="UTC"),
+    )
+    staff = UserFactory(verified=True, is_staff=True)
     with time_machine.travel(at(2026, 6, 1, 10), tick=False):
         mentorship_create_active(mentor=mentor, learner=learner, by=mentor)
         project = enrolled(learner).milestones.get(slug="pipeline-project")
@@ -300,7 +303,7 @@ def test_two_beats_scanning_at_the_same_moment_write_each_reminder_once():
 
     from notifications.scan import reminders_schedule
 
-    learners = [UserFactory(time_zone=zone) for zone in ("UTC", "Asia/Tokyo", "America/New_York")]
+    learners = [UserFactory(verified=True, time_zone=zone) for zone in ("UTC", "Asia/Tokyo", "America/New_York")]
     with time_machine.travel(at(2026, 6, 1, 12), tick=False):
         for learner in learners:
             with_target(enrolled(learner).milestones.first(), date(2026, 6, 11))

@@ -36,9 +36,9 @@ def _due_targets(user, count: int, *, target=date(2026, 6, 12)):
 
 
 def test_a_channel_turned_off_is_not_used_and_all_off_skips_with_a_reason(outbox):
-    email_off = UserFactory(time_zone="UTC")
+    email_off = UserFactory(verified=True, time_zone="UTC")
     preferences_update(user=email_off, channels={"target_soon": {"email": False}})
-    all_off = UserFactory(time_zone="UTC")
+    all_off = UserFactory(verified=True, time_zone="UTC")
     preferences_update(user=all_off, channels={"target_soon": {"email": False, "inbox": False, "push": False}})
     for user in (email_off, all_off):
         _due_targets(user, 1)
@@ -52,7 +52,7 @@ def test_a_channel_turned_off_is_not_used_and_all_off_skips_with_a_reason(outbox
 
 
 def test_a_reminder_due_in_quiet_hours_is_deferred_to_their_end_not_dropped():
-    night_owl = UserFactory(time_zone="Europe/Berlin")
+    night_owl = UserFactory(verified=True, time_zone="Europe/Berlin")
     preferences_update(user=night_owl, preferred_hour=23, quiet_start=22, quiet_end=7)
     _due_targets(night_owl, 1)
 
@@ -64,7 +64,7 @@ def test_a_reminder_due_in_quiet_hours_is_deferred_to_their_end_not_dropped():
 
 
 def test_the_daily_cap_defers_the_rest_to_the_next_day():
-    busy = UserFactory(time_zone="UTC")
+    busy = UserFactory(verified=True, time_zone="UTC")
     preferences_update(user=busy, daily_cap=2)
     _due_targets(busy, 3)
 
@@ -78,7 +78,7 @@ def test_the_daily_cap_defers_the_rest_to_the_next_day():
 
 
 def test_a_review_decision_is_sent_at_once_outside_the_preferred_hour_but_not_in_quiet_hours():
-    mentor, learner = UserFactory(is_mentor=True), UserFactory(time_zone="UTC")
+    mentor, learner = UserFactory(verified=True, is_mentor=True), UserFactory(verified=True, time_zone="UTC")
     preferences_update(user=learner, quiet_start=22, quiet_end=6)
     with time_machine.travel(at(2026, 6, 1, 10), tick=False):
         mentorship_create_active(mentor=mentor, learner=learner, by=mentor)
@@ -104,8 +104,8 @@ def test_a_review_decision_is_sent_at_once_outside_the_preferred_hour_but_not_in
 
 
 def test_an_invitation_reaches_an_account_or_an_address_without_one(outbox):
-    mentor = UserFactory(is_mentor=True, display_name="Grace")
-    invitee = UserFactory(time_zone="UTC")
+    mentor = UserFactory(verified=True, is_mentor=True, display_name="Grace")
+    invitee = UserFactory(verified=True, time_zone="UTC")
     with time_machine.travel(at(2026, 6, 2, 8), tick=False):
         to_account = mentorship_invite(inviter=mentor, inviter_role="mentor", email=invitee.email)
         mentorship_invite(inviter=mentor, inviter_role="mentor", email="newcomer@example.org")
@@ -126,7 +126,7 @@ def test_an_invitation_reaches_an_account_or_an_address_without_one(outbox):
 def test_an_answered_invitation_is_not_reminded():
     from accounts.services import mentorship_decline
 
-    mentor, invitee = UserFactory(is_mentor=True), UserFactory(time_zone="UTC")
+    mentor, invitee = UserFactory(verified=True, is_mentor=True), UserFactory(verified=True, time_zone="UTC")
     with time_machine.travel(at(2026, 6, 2, 8), tick=False):
         invitation = mentorship_invite(inviter=mentor, inviter_role="mentor", email=invitee.email)
         mentorship_decline(mentorship=invitation, user=invitee)
@@ -136,7 +136,7 @@ def test_an_answered_invitation_is_not_reminded():
 
 
 def test_a_deactivated_user_gets_nothing_and_an_unsubscribe_after_queuing_stops_the_email(outbox):
-    gone, changed_mind = UserFactory(time_zone="UTC"), UserFactory(time_zone="UTC")
+    gone, changed_mind = UserFactory(verified=True, time_zone="UTC"), UserFactory(verified=True, time_zone="UTC")
     for user in (gone, changed_mind):
         _due_targets(user, 1)
     reminders_schedule(now=at(2026, 6, 9, 8))  # written, due at 09:00
@@ -197,7 +197,7 @@ def test_processing_the_same_reminders_twice_delivers_once(learner, outbox):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_on_the_same_batch_deliver_each_reminder_once():
-    learner = UserFactory(time_zone="UTC")
+    learner = UserFactory(verified=True, time_zone="UTC")
     _due_targets(learner, 4)
     with time_machine.travel(at(2026, 6, 9, 6), tick=False):
         tick(timezone.now())
@@ -225,7 +225,7 @@ def test_the_fan_out_enqueues_chunks_after_commit_and_skips_what_is_already_queu
     settings, django_capture_on_commit_callbacks
 ):
     settings.NOTIFICATIONS = {**settings.NOTIFICATIONS, "CHUNK_SIZE": 2}
-    learner = UserFactory(time_zone="UTC")
+    learner = UserFactory(verified=True, time_zone="UTC")
     _due_targets(learner, 4)
     now = at(2026, 6, 9, 9, 5)
     with time_machine.travel(at(2026, 6, 9, 6), tick=False):
@@ -242,9 +242,9 @@ def test_the_fan_out_enqueues_chunks_after_commit_and_skips_what_is_already_queu
 def test_a_batch_costs_the_same_queries_however_many_reminders_it_holds(learners, django_assert_num_queries):
     # Given: learners with a target date, all mentored by one mentor; on Monday 15 June their
     # target reminders and learner digests, and the mentor's digest, are due together
-    mentor = UserFactory(is_mentor=True, time_zone="UTC")
+    mentor = UserFactory(verified=True, is_mentor=True, time_zone="UTC")
     for _ in range(learners):
-        user = UserFactory(time_zone="UTC")
+        user = UserFactory(verified=True, time_zone="UTC")
         _due_targets(user, 1, target=date(2026, 6, 17))
         mentorship_create_active(mentor=mentor, learner=user, by=mentor)
     reminders_schedule(now=at(2026, 6, 15, 6))
@@ -321,3 +321,15 @@ def test_a_user_without_devices_has_the_push_skipped_with_the_reason(learner):
 
     push = Delivery.objects.get(channel="push")
     assert (push.state, push.reason) == ("skipped", "no_devices")
+
+
+def test_an_unverified_address_gets_no_reminder_email_but_the_inbox_does(outbox):
+    unverified = UserFactory(time_zone="UTC")
+    _due_targets(unverified, 1)
+
+    ticks(at(2026, 6, 9, 9), at(2026, 6, 9, 9))
+
+    email = Delivery.objects.get(channel="email")
+    assert (email.state, email.reason) == ("skipped", "email_unverified")
+    assert Notification.objects.filter(user=unverified, kind="target_soon").count() == 1
+    assert outbox == []
