@@ -22,7 +22,11 @@ from accounts.emails import email_send
 from accounts.models import AuditEvent, Change, IdempotencyKey, LoginSession, Mentorship, User, normalize_email_address
 from careerhub.exceptions import ApplicationError
 from careerhub.services import fields_assign
-from notifications.services.reminders import mentorship_invitation_notify, reminders_reschedule
+from notifications.services.reminders import (
+    mentorship_invitation_notify,
+    reminders_forget_address,
+    reminders_reschedule,
+)
 
 Action = AuditEvent.Action
 EMAIL_VERIFICATION_SALT = "accounts.email-verification"
@@ -552,6 +556,7 @@ def account_erase(*, user: User, by: User | None = None) -> None:
         changes_record(owner_id=link.invited_by_id, ids_by_entity={Change.Entity.MENTORSHIP: [link.pk]})
     addressed.filter(state=Mentorship.State.INVITED).update(state=Mentorship.State.ENDED, ended_at=timezone.now())
     addressed.update(invitee_email="")
+    reminders_forget_address(email=user.email)
 
     files = [export.file.name for export in user.data_exports.exclude(file="")]
     audit_forget_user(user=user)

@@ -95,6 +95,13 @@ def reminders_reschedule(*, user: User) -> None:
     )
 
 
+def reminders_forget_address(*, email: str) -> int:
+    """Reminders sent to an address before it had an account keep that address: an erased
+    account takes them along (its own reminders go with the user row)."""
+    deleted, _ = Reminder.objects.filter(user=None, email=email).delete()
+    return deleted
+
+
 def preference_get_or_create(*, user: User) -> Preference:
     preference, _ = Preference.objects.get_or_create(
         user=user,

@@ -6,11 +6,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.db.models import Q
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import AuditEvent, Change, DataExport, Mentorship, User
 from accounts.services import mentorship_create_active
 from accounts.tasks import purge_data_exports
+from notifications.models import Notification, Reminder
 from roadmaps.models import Milestone, ProgressEntry, ReviewSubmission, Roadmap
 from roadmaps.services.learning import milestone_note_set, progress_entry_log, roadmap_enroll
 from roadmaps.services.reviews import review_decide, review_submit
@@ -248,6 +251,11 @@ def test_a_deleted_account_leaves_no_personal_data_and_its_email_can_register_ag
     with run_tasks():
         bearer(tokens["access"]).post("/api/v1/me/exports/")
     export_file = media_root / DataExport.objects.get().file.name
+    # ... reminders (her review was decided), and an invitation mailed before she had an account
+    Reminder.objects.create(
+        email=ada.email, kind="mentorship_invitation", subject_id=1, period="once", due_at=timezone.now()
+    )
+    assert Reminder.objects.filter(user=ada).exists()
 
     # When
     with run_tasks():
@@ -264,6 +272,8 @@ def test_a_deleted_account_leaves_no_personal_data_and_its_email_can_register_ag
     assert not ReviewSubmission.objects.exists()
     assert not Mentorship.objects.exists()
     assert not Change.objects.filter(owner_id=ada.pk).exists()
+    assert not Reminder.objects.filter(Q(user_id=ada.pk) | Q(email=ada.email)).exists()
+    assert not Notification.objects.filter(user_id=ada.pk).exists()
     assert not export_file.exists()
     assert refresh(tokens["refresh"]).status_code == 401
     assert bearer(tokens["access"]).get("/api/v1/me/").status_code == 401
