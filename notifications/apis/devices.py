@@ -25,10 +25,19 @@ class DeviceSerializer(serializers.ModelSerializer):
         return device.token[len(device.token) - shown :]
 
 
+class LengthBeforeTrimCharField(serializers.CharField):
+    """Trims whitespace, but holds the maximum length to what was sent, as the schema says."""
+
+    def run_validation(self, data=serializers.empty):
+        if isinstance(data, str) and self.max_length is not None and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)
+        return super().run_validation(data)
+
+
 class DeviceRegisterSerializer(serializers.Serializer):
-    token = serializers.CharField(min_length=1, max_length=512, help_text="The push token the provider gave the app.")
+    token = LengthBeforeTrimCharField(min_length=1, max_length=512, help_text="The push token the provider gave the app.")
     platform = serializers.ChoiceField(choices=Device.Platform.choices)
-    name = serializers.CharField(
+    name = LengthBeforeTrimCharField(
         max_length=100,
         required=False,
         allow_blank=True,
