@@ -22,7 +22,7 @@ $(VENV)/.installed: $(BIN)/python requirements.txt requirements-dev.txt
 
 # The demo's own settings: a generated secret, DEBUG on, everything under var/.
 .env:
-	@printf 'DEBUG=1\nSECRET_KEY=%s\nHEARTBEAT_SECONDS=15\n' "$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > $@
+	@printf 'DEBUG=1\nSECRET_KEY=%s\nHEARTBEAT_SECONDS=15\nREMINDER_SCAN_SECONDS=60\n' "$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > $@
 	@echo "Wrote .env with a new secret key for the demo."
 
 migrate: $(VENV)/.installed .env
