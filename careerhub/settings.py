@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "accounts",
     "roadmaps",
+    "bench",
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,7 @@ handler500 = "careerhub.exceptions.server_error"
 api_v1 = [
     path("", include("accounts.urls")),
     path("", include("roadmaps.urls")),
+    path("", include("bench.urls")),
     path("schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="v1:schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="v1:schema"), name="redoc"),
