@@ -138,6 +138,7 @@ COLUMNS: dict[type[models.Model], tuple[str, ...]] = {
         "completed_at",
         "self_attested",
         "note",
+        "logged_minutes",
         "created_at",
         "updated_at",
     ),
@@ -360,8 +361,23 @@ class Generator:
             target = None
             if with_targets and state != State.DONE:
                 target = (created + timedelta(weeks=pos + 1)).date()
-            milestone_id = self._milestone(
+            milestone_id = self.ids[Milestone]()
+            # The log that led here: started, worked on, finished.
+            minutes = 0
+            if state == State.DONE:
+                minutes = self._entries(chunk, learner_id, milestone_id, previous, completed, finish=True)
+                previous = completed
+                if t.kind == Kind.PROJECT and mentor_id is not None:
+                    self._submission(chunk, milestone_id, learner_id, evidence_url, completed, mentor_id)
+            elif state in (State.IN_PROGRESS, State.IN_REVIEW):
+                minutes = self._entries(
+                    chunk, learner_id, milestone_id, previous, now - timedelta(hours=1), finish=False
+                )
+                if state == State.IN_REVIEW:
+                    self._submission(chunk, milestone_id, learner_id, evidence_url, None, None)
+            self._milestone(
                 chunk,
+                milestone_id,
                 roadmap_id,
                 pos,
                 t,
@@ -373,6 +389,7 @@ class Generator:
                 credential_id=credential_id,
                 credential_date=credential_date,
                 self_attested=self_attested,
+                logged_minutes=minutes,
             )
             chunk.milestones.append(
                 {
@@ -384,16 +401,6 @@ class Generator:
                     "target_date": target,
                 }
             )
-            # The log that led here: started, worked on, finished.
-            if state == State.DONE:
-                self._entries(chunk, learner_id, milestone_id, previous, completed, finish=True)
-                previous = completed
-                if t.kind == Kind.PROJECT and mentor_id is not None:
-                    self._submission(chunk, milestone_id, learner_id, evidence_url, completed, mentor_id)
-            elif state in (State.IN_PROGRESS, State.IN_REVIEW):
-                self._entries(chunk, learner_id, milestone_id, previous, now - timedelta(hours=1), finish=False)
-                if state == State.IN_REVIEW:
-                    self._submission(chunk, milestone_id, learner_id, evidence_url, None, None)
 
         if rng.random() < CUSTOM_ROADMAP_SHARE:
             for extra in range(CUSTOM_MILESTONES):
@@ -410,11 +417,20 @@ class Generator:
                     criteria="[]",
                     skill_ids=(),
                 )
-                self._milestone(chunk, roadmap_id, n + extra, custom, state=State.NOT_STARTED, created=created)
+                self._milestone(
+                    chunk,
+                    self.ids[Milestone](),
+                    roadmap_id,
+                    n + extra,
+                    custom,
+                    state=State.NOT_STARTED,
+                    created=created,
+                )
 
     def _milestone(
         self,
         chunk: ChunkRows,
+        milestone_id: int,
         roadmap_id: int,
         position: int,
         t: Template,
@@ -427,8 +443,8 @@ class Generator:
         credential_id: str = "",
         credential_date: date | None = None,
         self_attested: bool = False,
-    ) -> int:
-        milestone_id = self.ids[Milestone]()
+        logged_minutes: int = 0,
+    ) -> None:
         custom = t.id == 0
         chunk.add(
             Milestone,
@@ -457,18 +473,20 @@ class Generator:
                 completed,
                 self_attested,
                 "",
+                logged_minutes,
                 created,
                 completed or created,
             ),
         )
         for skill_id in t.skill_ids:
             chunk.add(Milestone.skills.through, (milestone_id, skill_id))
-        return milestone_id
 
     def _entries(
         self, chunk: ChunkRows, learner_id: int, milestone_id: int, start: datetime, end: datetime, *, finish: bool
-    ) -> None:
+    ) -> int:
+        """The entries of one milestone between ``start`` and ``end``; answers their minutes."""
         rng = self.rng
+        total = 0
         sessions = rng.randint(2, 4) if finish else rng.randint(1, 3)
         step = (end - start) / sessions
         for number in range(sessions):
@@ -478,13 +496,15 @@ class Generator:
                 state_from, state_to = State.NOT_STARTED, State.IN_PROGRESS
             elif finish and number == sessions - 1:
                 state_from, state_to = State.IN_PROGRESS, State.DONE
+            minutes = rng.randint(20, 150)
+            total += minutes
             chunk.add(
                 ProgressEntry,
                 (
                     uuid.UUID(int=rng.getrandbits(128), version=4),
                     learner_id,
                     milestone_id,
-                    rng.randint(20, 150),
+                    minutes,
                     "Worked through the material." if number % 2 else "",
                     "",
                     state_from,
@@ -493,6 +513,7 @@ class Generator:
                     min(logged + timedelta(minutes=rng.randint(0, 30)), self.now),
                 ),
             )
+        return total
 
     def _submission(self, chunk, milestone_id, learner_id, evidence_url, decided: datetime | None, mentor_id) -> None:
         created = (decided or self.now) - timedelta(days=self.rng.uniform(0.5, 6))

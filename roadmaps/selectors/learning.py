@@ -1,16 +1,19 @@
 """Reads of a learner's own roadmaps. Access is decided here: another user's object is a 404."""
 
+import zoneinfo
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
 from accounts.selectors import active_mentorship_of, mentees_of
 from roadmaps.models import CareerPath, Milestone, MilestoneTemplate, PathSkill, ProgressEntry, Roadmap, Skill
-from roadmaps.selectors.stats import with_logged_minutes
+from roadmaps.selectors.stats import EntryLog, Stats, entry_log, learner_today, stats_from
 
 State = Milestone.State
 
@@ -50,8 +53,10 @@ def roadmap_visible_list(*, user: User) -> QuerySet[Roadmap]:
 
 
 def roadmap_get(*, user: User, roadmap_id: int, write: bool = False) -> Roadmap:
-    """The roadmap if ``user`` may see it (404 otherwise); with ``write``, 403 unless it is theirs."""
-    roadmap = get_object_or_404(roadmap_visible_list(user=user), pk=roadmap_id)
+    """The roadmap (its path and learner loaded) if ``user`` may see it (404 otherwise); with ``write``,
+    403 unless it is theirs."""
+    visible = Roadmap.objects.filter(visible_to(user, "learner")).select_related("path", "learner")
+    roadmap = get_object_or_404(visible, pk=roadmap_id)
     if write:
         _ensure_may_change(roadmap.learner_id, user)
     return roadmap
@@ -64,18 +69,109 @@ def mentee_roadmap_list(*, mentor: User, learner_id: int) -> QuerySet[Roadmap]:
 
 
 def milestone_queryset() -> QuerySet[Milestone]:
-    return with_logged_minutes(Milestone.objects.select_related("roadmap")).prefetch_related(
+    return Milestone.objects.select_related("roadmap").prefetch_related(
         Prefetch("skills", queryset=Skill.objects.order_by("slug").only("slug"))
     )
 
 
+# What a milestone's representation shows, read as plain rows (roadmaps.apis.representation).
+MILESTONE_VALUES = (
+    "id",
+    "roadmap_id",
+    "slug",
+    "position",
+    "stage_slug",
+    "stage_title",
+    "kind",
+    "title",
+    "description",
+    "estimated_hours",
+    "evidence_kind",
+    "acceptance_criteria",
+    "is_custom",
+    "retired_from_catalog",
+    "state",
+    "skip_reason",
+    "target_date",
+    "evidence_url",
+    "credential_id",
+    "credential_date",
+    "completed_at",
+    "self_attested",
+    "logged_minutes",
+    "created_at",
+    "updated_at",
+)
+
+
+def milestone_skills(rows: list[dict]) -> list[dict]:
+    """Add ``skills`` (slugs, in order) to milestone rows: one query, whatever the number of rows."""
+    by_milestone: dict[int, list[str]] = {row["id"]: [] for row in rows}
+    if by_milestone:
+        links = (
+            Milestone.skills.through.objects.filter(milestone_id__in=list(by_milestone))
+            .order_by("skill__slug")
+            .values_list("milestone_id", "skill__slug")
+        )
+        for milestone_id, slug in links:
+            by_milestone[milestone_id].append(slug)
+    for row in rows:
+        row["skills"] = by_milestone[row["id"]]
+    return rows
+
+
+@dataclass
+class RoadmapDetail:
+    milestones: list[dict]  # rows of MILESTONE_VALUES with their skills, in plan order
+    log: EntryLog
+    stats: Stats
+
+
+def roadmap_detail(*, roadmap: Roadmap, now: datetime | None = None) -> RoadmapDetail:
+    """Milestones and stats of a roadmap from ``roadmap_get``: three queries (milestones, their skills,
+    the log by local day); the stats take the milestone rows already in hand."""
+    learner = roadmap.learner
+    rows = milestone_skills(
+        list(Milestone.objects.filter(roadmap=roadmap).order_by("position", "id").values(*MILESTONE_VALUES))
+    )
+    log = entry_log(ProgressEntry.objects.filter(milestone__roadmap=roadmap), zoneinfo.ZoneInfo(learner.time_zone))
+    skills_built = len({slug for row in rows if row["state"] == State.DONE for slug in row["skills"]})
+    stats = stats_from(
+        learner=learner,
+        rows=rows,
+        daily=log.daily,
+        skills_built=skills_built,
+        since=learner_today(learner, now=roadmap.created_at),
+        today=learner_today(learner, now=now),
+        pace_goal=None,  # the weekly goal is for all of the learner's roadmaps together
+    )
+    return RoadmapDetail(milestones=rows, log=log, stats=stats)
+
+
+def roadmap_version(*, roadmap: Roadmap) -> tuple[list[tuple], int, datetime | None]:
+    """What a roadmap's ETag follows, in one grouped query: each milestone's (id, position, updated_at),
+    in plan order, and the number of entries and when the last was written (entries are only added)."""
+    rows = list(
+        Milestone.objects.filter(roadmap=roadmap)
+        .order_by("position", "id")
+        .values_list("id", "position", "updated_at")
+        .annotate(entry_count=Count("entries"), last_entry_at=Max("entries__created_at"))
+    )
+    marks = [(pk, position, updated_at) for pk, position, updated_at, _, _ in rows]
+    last = max((row[4] for row in rows if row[4] is not None), default=None)
+    return marks, sum(row[3] for row in rows), last
+
+
 def milestone_list(*, roadmap: Roadmap) -> QuerySet[Milestone]:
-    return milestone_queryset().filter(roadmap=roadmap)
+    """The roadmap's milestones, for plain rows (``values(*MILESTONE_VALUES)`` and ``milestone_skills``)."""
+    return Milestone.objects.filter(roadmap=roadmap)
 
 
 def milestone_get(*, user: User, milestone_id: int, write: bool = False) -> Milestone:
     """The milestone if ``user`` may see it (404 otherwise); with ``write``, 403 unless it is theirs."""
-    milestone = get_object_or_404(milestone_queryset().filter(visible_to(user, "roadmap__learner")), pk=milestone_id)
+    # A write answers with a fresh read, so it needs neither the skills nor anything else here.
+    queryset = Milestone.objects.select_related("roadmap") if write else milestone_queryset()
+    milestone = get_object_or_404(queryset.filter(visible_to(user, "roadmap__learner")), pk=milestone_id)
     if write:
         _ensure_may_change(milestone.roadmap.learner_id, user)
     return milestone

@@ -419,7 +419,12 @@ def _progress_entry_create(
     if state and state != milestone.state:
         changed_fields += _move(milestone, state, at=now)
     if changed_fields:
-        milestone.save(update_fields=[*changed_fields, "updated_at"])
+        changed_fields.append("updated_at")
+    if minutes:  # the counter, under the row lock taken above; time logged alone leaves updated_at
+        milestone.logged_minutes += minutes
+        changed_fields.append("logged_minutes")
+    if changed_fields:
+        milestone.save(update_fields=changed_fields)
     # The milestone's hours and the roadmap's counts change with every entry.
     changed(learner.pk, entry=[entry_id], milestone=[milestone.pk], roadmap=[milestone.roadmap_id])
     return ProgressEntry.objects.create(
