@@ -30,8 +30,8 @@ from roadmaps.selectors.learning import (
     progress_entry_list,
     roadmap_detail,
     roadmap_get,
+    roadmap_get_versioned,
     roadmap_list,
-    roadmap_version,
     skill_gap,
 )
 from roadmaps.selectors.stats import learner_stats, learner_today, roadmap_stats
@@ -190,11 +190,11 @@ class ProgressEntrySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-def _roadmap_etag(roadmap: Roadmap, milestones: list[tuple], entry_count: int, last_entry_at) -> str:
-    """From the roadmap (from ``roadmap_get``: its path and learner loaded), each milestone's (id,
-    position, updated_at) in plan order (a reorder leaves ``updated_at`` alone), the entries' count
-    and latest write (they are only ever added), and the learner's time zone and date, which the
-    stats follow."""
+def _roadmap_etag(
+    roadmap: Roadmap, milestone_count: int, milestones_changed_at, entry_count: int, last_entry_at
+) -> str:
+    """From the roadmap (its path and learner loaded), its milestones' count and latest change, its
+    entries' count and latest write, and the learner's time zone and date, which the stats follow."""
     learner = roadmap.learner
     return make_etag(
         shape_of(RoadmapDetailSerializer),
@@ -207,22 +207,25 @@ def _roadmap_etag(roadmap: Roadmap, milestones: list[tuple], entry_count: int, l
         roadmap.path.version,
         learner.time_zone,
         learner_today(learner),
-        milestones,
+        milestone_count,
+        milestones_changed_at,
         entry_count,
         last_entry_at,
     )
 
 
 def _roadmap_current_etag(roadmap: Roadmap) -> str:
-    """The ETag without building the body: one grouped query (what a 304 costs)."""
-    return _roadmap_etag(roadmap, *roadmap_version(roadmap=roadmap))
+    """From ``roadmap_get_versioned``'s row alone: what a 304 costs."""
+    return _roadmap_etag(
+        roadmap, roadmap.milestone_count, roadmap.milestones_changed_at, roadmap.entry_count, roadmap.last_entry_at
+    )
 
 
 def _roadmap_detail_body(roadmap: Roadmap) -> tuple[dict, str]:
     """The representation and its ETag, from the same reads."""
     detail = roadmap_detail(roadmap=roadmap)
-    marks = [(row["id"], row["position"], row["updated_at"]) for row in detail.milestones]
-    etag = _roadmap_etag(roadmap, marks, detail.log.count, detail.log.last_created_at)
+    changed_at = max((row["updated_at"] for row in detail.milestones), default=None)
+    etag = _roadmap_etag(roadmap, len(detail.milestones), changed_at, detail.log.count, detail.log.last_created_at)
     return roadmap_detail_data(roadmap, detail.milestones, detail.stats), etag
 
 
@@ -292,10 +295,10 @@ class RoadmapListApi(SelectorListApi):
 class RoadmapDetailApi(APIView):
     @extend_schema(summary="A roadmap with its milestones and stats", **conditional_read(RoadmapDetailSerializer))
     def get(self, request, roadmap_id: int):
-        roadmap = roadmap_get(user=request.user, roadmap_id=roadmap_id)
         if request.headers.get("If-None-Match") is None:  # nothing to compare: body and ETag from the same reads
-            body, etag = _roadmap_detail_body(roadmap)
+            body, etag = _roadmap_detail_body(roadmap_get(user=request.user, roadmap_id=roadmap_id))
             return Response(body, headers={"ETag": etag})
+        roadmap = roadmap_get_versioned(user=request.user, roadmap_id=roadmap_id)  # one query decides a 304
         return conditional_response(request, _roadmap_current_etag(roadmap), lambda: _roadmap_detail_body(roadmap)[0])
 
     @extend_schema(
@@ -308,7 +311,10 @@ class RoadmapDetailApi(APIView):
             roadmap = roadmap_get(user=request.user, roadmap_id=roadmap_id, write=True)
             serializer = RoadmapUpdateSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
-            check_if_match(request, lambda: _roadmap_current_etag(roadmap))
+            check_if_match(
+                request,
+                lambda: _roadmap_current_etag(roadmap_get_versioned(user=request.user, roadmap_id=roadmap_id)),
+            )
             if "status" in serializer.validated_data:
                 roadmap_set_status(roadmap=roadmap, status=serializer.validated_data["status"])
         return _roadmap_detail_response(request, roadmap_id)

@@ -6,7 +6,8 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -148,18 +149,23 @@ def roadmap_detail(*, roadmap: Roadmap, now: datetime | None = None) -> RoadmapD
     return RoadmapDetail(milestones=rows, log=log, stats=stats)
 
 
-def roadmap_version(*, roadmap: Roadmap) -> tuple[list[tuple], int, datetime | None]:
-    """What a roadmap's ETag follows, in one grouped query: each milestone's (id, position, updated_at),
-    in plan order, and the number of entries and when the last was written (entries are only added)."""
-    rows = list(
-        Milestone.objects.filter(roadmap=roadmap)
-        .order_by("position", "id")
-        .values_list("id", "position", "updated_at")
-        .annotate(entry_count=Count("entries"), last_entry_at=Max("entries__created_at"))
+def roadmap_get_versioned(*, user: User, roadmap_id: int) -> Roadmap:
+    """``roadmap_get``, with what the roadmap's ETag follows counted in the same query: its milestones
+    (how many, and the latest ``updated_at``: every write of a milestone sets it, a reorder too) and
+    its entries (how many, and the latest written: they are only ever added)."""
+    milestones = Milestone.objects.filter(roadmap=OuterRef("pk")).order_by().values("roadmap")
+    entries = ProgressEntry.objects.filter(milestone__roadmap=OuterRef("pk")).order_by().values("milestone__roadmap")
+    visible = (
+        Roadmap.objects.filter(visible_to(user, "learner"))
+        .select_related("path", "learner")
+        .annotate(
+            milestone_count=Coalesce(Subquery(milestones.annotate(n=Count("pk")).values("n")), 0),
+            milestones_changed_at=Subquery(milestones.annotate(last=Max("updated_at")).values("last")),
+            entry_count=Coalesce(Subquery(entries.annotate(n=Count("pk")).values("n")), 0),
+            last_entry_at=Subquery(entries.annotate(last=Max("created_at")).values("last")),
+        )
     )
-    marks = [(pk, position, updated_at) for pk, position, updated_at, _, _ in rows]
-    last = max((row[4] for row in rows if row[4] is not None), default=None)
-    return marks, sum(row[3] for row in rows), last
+    return get_object_or_404(visible, pk=roadmap_id)
 
 
 def milestone_list(*, roadmap: Roadmap) -> QuerySet[Milestone]:

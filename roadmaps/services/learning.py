@@ -212,12 +212,14 @@ def roadmap_reorder(*, roadmap: Roadmap, milestone_ids: list[int]) -> None:
             extra={"expected": len(milestones), "received": len(milestone_ids)},
         )
     moved = []
+    now = timezone.now()
     for position, milestone_id in enumerate(milestone_ids):
         milestone = milestones[milestone_id]
         if milestone.position != position:
             milestone.position = position
+            milestone.updated_at = now  # its place in the plan changed: the roadmap's ETag follows updated_at
             moved.append(milestone)
-    Milestone.objects.bulk_update(moved, ["position"])
+    Milestone.objects.bulk_update(moved, ["position", "updated_at"])
     changed(roadmap.learner_id, milestone=[m.pk for m in moved])
 
 
