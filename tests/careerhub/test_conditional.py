@@ -229,7 +229,7 @@ def test_a_note_only_entry_changes_the_roadmap_etag_through_the_streak_not_the_m
     assert learner_client.get(milestone_url, HTTP_IF_NONE_MATCH=milestone_etag).status_code == 304
 
 
-def test_a_reorder_changes_the_etags_though_it_leaves_updated_at_alone(learner_client, roadmap):
+def test_a_reorder_changes_the_etags_of_the_roadmap_and_the_moved_milestones(learner_client, roadmap):
     roadmap_url = f"/api/v1/roadmaps/{roadmap['id']}/"
     milestone_url = f"/api/v1/milestones/{_milestone_id(roadmap)}/"
     roadmap_etag, milestone_etag = _etag(learner_client, roadmap_url), _etag(learner_client, milestone_url)
