@@ -217,6 +217,7 @@ MATRIX = [
     Row("auth/logout/", "post", public(204), body=refresh_token),
     Row("me/", "get", anyone_logged_in(200)),
     Row("me/", "patch", anyone_logged_in(200), body=lambda w: {"display_name": "Ada"}),
+    Row("ping/", "get", anyone_logged_in(200)),
     # Mentorships
     Row("mentorships/", "get", anyone_logged_in(200)),
     Row(
