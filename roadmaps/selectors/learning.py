@@ -53,11 +53,34 @@ def roadmap_visible_list(*, user: User) -> QuerySet[Roadmap]:
     )
 
 
+def _get_visible(
+    queryset: QuerySet, *, user: User, pk: int, learner_field: str, related: tuple[str, ...] = ()
+) -> tuple[Any, bool]:
+    """(row, own): the row ``pk`` of ``queryset`` if ``user`` may see it, else 404.
+
+    Most reads are of one's own data, and one plain query finds those; only when it finds nothing
+    does the query with the mentoring check run (a mentor reading a mentee's, or a 404).
+    """
+    own = list(queryset.filter(pk=pk, **{learner_field: user})[:1])
+    if own:
+        return own[0], True
+    visible = queryset.filter(visible_to(user, learner_field)).select_related(*related)
+    return get_object_or_404(visible, pk=pk), False
+
+
+def _roadmap_get(queryset: QuerySet[Roadmap], *, user: User, roadmap_id: int) -> Roadmap:
+    roadmap, own = _get_visible(
+        queryset.select_related("path"), user=user, pk=roadmap_id, learner_field="learner", related=("learner",)
+    )
+    if own:
+        roadmap.learner = user  # already loaded by authentication
+    return roadmap
+
+
 def roadmap_get(*, user: User, roadmap_id: int, write: bool = False) -> Roadmap:
     """The roadmap (its path and learner loaded) if ``user`` may see it (404 otherwise); with ``write``,
     403 unless it is theirs."""
-    visible = Roadmap.objects.filter(visible_to(user, "learner")).select_related("path", "learner")
-    roadmap = get_object_or_404(visible, pk=roadmap_id)
+    roadmap = _roadmap_get(Roadmap.objects.all(), user=user, roadmap_id=roadmap_id)
     if write:
         _ensure_may_change(roadmap.learner_id, user)
     return roadmap
@@ -155,17 +178,13 @@ def roadmap_get_versioned(*, user: User, roadmap_id: int) -> Roadmap:
     its entries (how many, and the latest written: they are only ever added)."""
     milestones = Milestone.objects.filter(roadmap=OuterRef("pk")).order_by().values("roadmap")
     entries = ProgressEntry.objects.filter(milestone__roadmap=OuterRef("pk")).order_by().values("milestone__roadmap")
-    visible = (
-        Roadmap.objects.filter(visible_to(user, "learner"))
-        .select_related("path", "learner")
-        .annotate(
-            milestone_count=Coalesce(Subquery(milestones.annotate(n=Count("pk")).values("n")), 0),
-            milestones_changed_at=Subquery(milestones.annotate(last=Max("updated_at")).values("last")),
-            entry_count=Coalesce(Subquery(entries.annotate(n=Count("pk")).values("n")), 0),
-            last_entry_at=Subquery(entries.annotate(last=Max("created_at")).values("last")),
-        )
+    versioned = Roadmap.objects.annotate(
+        milestone_count=Coalesce(Subquery(milestones.annotate(n=Count("pk")).values("n")), 0),
+        milestones_changed_at=Subquery(milestones.annotate(last=Max("updated_at")).values("last")),
+        entry_count=Coalesce(Subquery(entries.annotate(n=Count("pk")).values("n")), 0),
+        last_entry_at=Subquery(entries.annotate(last=Max("created_at")).values("last")),
     )
-    return get_object_or_404(visible, pk=roadmap_id)
+    return _roadmap_get(versioned, user=user, roadmap_id=roadmap_id)
 
 
 def milestone_list(*, roadmap: Roadmap) -> QuerySet[Milestone]:
@@ -177,7 +196,7 @@ def milestone_get(*, user: User, milestone_id: int, write: bool = False) -> Mile
     """The milestone if ``user`` may see it (404 otherwise); with ``write``, 403 unless it is theirs."""
     # A write answers with a fresh read, so it needs neither the skills nor anything else here.
     queryset = Milestone.objects.select_related("roadmap") if write else milestone_queryset()
-    milestone = get_object_or_404(queryset.filter(visible_to(user, "roadmap__learner")), pk=milestone_id)
+    milestone, _ = _get_visible(queryset, user=user, pk=milestone_id, learner_field="roadmap__learner")
     if write:
         _ensure_may_change(milestone.roadmap.learner_id, user)
     return milestone
