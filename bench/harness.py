@@ -4,7 +4,9 @@ For each endpoint: its requests are built from the samples; the first few go thr
 test client in this process (their status is checked, the queries of one are counted); then wrk
 warms up and measures against the real gunicorn for a fixed time and number of connections,
 cycling through the requests (a new entry id on every progress post). Throughput is stated as a
-ratio to the reference endpoint, measured first and last in the same run.
+ratio to the reference endpoint, which is measured before the first endpoint and again after each
+one: an endpoint is compared with the mean of the reference runs on either side of it, so a
+change in the machine's load during the run (other processes) shifts both alike.
 """
 
 import json
@@ -64,6 +66,8 @@ class Result:
     errors: int = 0
     count: int = 0
     skipped: str = ""
+    reference_rate: float = 0.0  # the reference's req/s around this endpoint (the mean of the runs either side)
+    spread: tuple[float, float] | None = None  # the reference row: its slowest and fastest run, over the mean
 
     @property
     def tail(self) -> float:
@@ -256,10 +260,23 @@ def run(samples: Samples, load: LoadSettings, *, log: Path, say=print) -> dict:
             f"gunicorn: {load.workers} workers x {load.threads} threads on {server.url}; wrk: 1 thread, "
             f"{load.connections} connections, {load.warmup} s warm-up + {load.seconds} s per endpoint"
         )
+        reference = next(endpoint for endpoint in ENDPOINTS if endpoint.reference)
+        references = [measure(reference, samples, server, load, Path(tmp))]
+        say(f"  {_line(references[-1])}")
         for endpoint in ENDPOINTS:
+            if endpoint.reference:
+                continue
             result = measure(endpoint, samples, server, load, Path(tmp))
+            if result.skipped:
+                results.append(result)
+                say(f"  {_line(result)}")
+                continue
+            references.append(measure(reference, samples, server, load, Path(tmp)))
+            result.reference_rate = statistics.fmean(r.requests_per_second for r in references[-2:])
             results.append(result)
-            say(f"  {_line(result, None)}")
+            say(f"  {_line(result)}")
+            say(f"  {_line(references[-1])}")
+        results.insert(0, summarize_reference(references))
     phases = []
     for item in PHASES:
         seconds, summary = time_phase(item, samples)
@@ -267,15 +284,31 @@ def run(samples: Samples, load: LoadSettings, *, log: Path, say=print) -> dict:
     return {"results": results, "phases": phases}
 
 
-def reference_rate(results: list[Result]) -> float:
-    rates = [r.requests_per_second for r in results if r.endpoint.reference and not r.skipped]
-    return statistics.fmean(rates) if rates else 0.0
+def summarize_reference(runs: list[Result]) -> Result:
+    """The reference's row: means over its runs; its ratio column shows how far the runs spread."""
+    rates = [r.requests_per_second for r in runs]
+    mean = statistics.fmean(rates)
+    return Result(
+        runs[0].endpoint,
+        requests_per_second=mean,
+        p50_ms=statistics.fmean(r.p50_ms for r in runs),
+        p99_ms=statistics.fmean(r.p99_ms for r in runs),
+        queries=runs[0].queries,
+        errors=sum(r.errors for r in runs),
+        count=sum(r.count for r in runs),
+        reference_rate=mean,
+        spread=(min(rates) / mean, max(rates) / mean),
+    )
 
 
-def _line(result: Result, reference: float | None) -> str:
+def _ratio(result: Result) -> float:
+    return result.requests_per_second / result.reference_rate if result.reference_rate else 0.0
+
+
+def _line(result: Result) -> str:
     if result.skipped:
         return f"{result.endpoint.name}: skipped, {result.skipped}"
-    ratio = f", ratio {result.requests_per_second / reference:.2f}" if reference else ""
+    ratio = f", ratio {_ratio(result):.2f}" if result.reference_rate and not result.endpoint.reference else ""
     return (
         f"{result.endpoint.name}: {result.requests_per_second:.0f} req/s, p50 {result.p50_ms:.1f} ms, "
         f"p99 {result.p99_ms:.1f} ms, {result.queries} queries, {result.errors} errors{ratio}"
@@ -284,7 +317,6 @@ def _line(result: Result, reference: float | None) -> str:
 
 def table(results: list[Result], phases: list[dict]) -> tuple[str, bool]:
     """The Markdown table of the run, and whether every target was met."""
-    reference = reference_rate(results)
     lines = [
         "| endpoint | req/s | p50 ms | p99 ms | p99/p50 | queries | errors | ratio | target | met |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
@@ -295,7 +327,7 @@ def table(results: list[Result], phases: list[dict]) -> tuple[str, bool]:
         if r.skipped:
             lines.append(f"| {name} | - | - | - | - | - | - | - | - | skipped: {r.skipped} |")
             continue
-        ratio = r.requests_per_second / reference if reference else 0.0
+        ratio = _ratio(r)
         problems = []
         if r.endpoint.target is not None and ratio < r.endpoint.target:
             problems.append(f"ratio below {r.endpoint.target}")
@@ -305,9 +337,10 @@ def table(results: list[Result], phases: list[dict]) -> tuple[str, bool]:
             problems.append("errors")
         all_met = all_met and not problems
         target = f"≥ {r.endpoint.target}" if r.endpoint.target is not None else ""
+        shown = f"1 ({r.spread[0]:.2f}-{r.spread[1]:.2f})" if r.spread else f"{ratio:.2f}"
         lines.append(
             f"| {name} | {r.requests_per_second:,.0f} | {r.p50_ms:.1f} | {r.p99_ms:.1f} | {r.tail:.1f} | "
-            f"{r.queries} | {r.errors} | {ratio:.2f} | {target} | {'; '.join(problems) or 'yes'} |"
+            f"{r.queries} | {r.errors} | {shown} | {target} | {'; '.join(problems) or 'yes'} |"
         )
     if phases:
         lines += ["", "| phase | seconds | what |", "|---|---:|---|"]
@@ -316,7 +349,6 @@ def table(results: list[Result], phases: list[dict]) -> tuple[str, bool]:
 
 
 def as_json(results: list[Result], phases: list[dict], **context) -> str:
-    reference = reference_rate(results)
     return json.dumps(
         {
             **context,
@@ -330,7 +362,8 @@ def as_json(results: list[Result], phases: list[dict], **context) -> str:
                     "queries": r.queries,
                     "errors": r.errors,
                     "requests": r.count,
-                    "ratio": round(r.requests_per_second / reference, 3) if reference and not r.skipped else None,
+                    "reference_requests_per_second": round(r.reference_rate, 1),
+                    "ratio": round(_ratio(r), 3) if r.reference_rate and not r.skipped else None,
                     "target": r.endpoint.target,
                 }
                 for r in results

@@ -1,7 +1,5 @@
 """Reads for mentors: submissions, the review queue and the dashboard of mentees."""
 
-import functools
-import operator
 import zoneinfo
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -149,20 +147,31 @@ def mentor_dashboard(*, mentor: User) -> list[dict[str, Any]]:
             datetime.combine(first, time.min, tzinfo=zone),
             datetime.combine(today + timedelta(days=1), time.min, tzinfo=zone),
         )
-    window_minutes = {}
+    # Mentees in the same time zone, on the same day, share a window: one sum per distinct window.
+    by_window: dict[tuple[datetime, datetime], int] = {}
+    for window in windows.values():
+        by_window.setdefault(window, len(by_window))
+    window_minutes: dict[int, int] = {}
     if windows:
-        in_window = functools.reduce(
-            operator.or_,
-            (Q(learner_id=pk, logged_at__gte=start, logged_at__lt=end) for pk, (start, end) in windows.items()),
-        )
-        window_minutes = dict(
-            ProgressEntry.objects.filter(in_window)
+        sums = (
+            ProgressEntry.objects.filter(
+                learner_id__in=ids,
+                logged_at__gte=min(start for start, _ in by_window),
+                logged_at__lt=max(end for _, end in by_window),
+            )
             .exclude(milestone__roadmap__status=Roadmap.Status.ARCHIVED)
             .values("learner_id")
-            .annotate(minutes=Sum("minutes"))
+            .annotate(
+                **{
+                    f"window_{index}": Sum("minutes", filter=Q(logged_at__gte=start, logged_at__lt=end))
+                    for (start, end), index in by_window.items()
+                }
+            )
             .order_by()
-            .values_list("learner_id", "minutes")
         )
+        for row in sums:
+            learner_id = row["learner_id"]
+            window_minutes[learner_id] = row[f"window_{by_window[windows[learner_id]]}"] or 0
 
     dashboard = []
     for mentee in mentees:
