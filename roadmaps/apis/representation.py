@@ -1,7 +1,8 @@
-"""Hand-built representations for the hot read paths: the roadmap detail and the milestone list.
+"""Hand-built representations for the hot read paths: the roadmap detail, the milestone list and the
+mentor dashboard.
 
-They produce exactly what ``MilestoneSerializer``, ``StatsSerializer`` and
-``RoadmapDetailSerializer`` produce (tests/roadmaps/test_representation.py compares them on the
+They produce exactly what ``MilestoneSerializer``, ``StatsSerializer``, ``RoadmapDetailSerializer``
+and ``DashboardRowSerializer`` produce (tests/roadmaps/test_representation.py compares them on the
 same data), from plain rows (``values()``) instead of model instances, at a fraction of the cost:
 a phone opens its roadmap far more often than anything else. The serializers stay the documented
 shape (the schema and the ETags' ``shape_of`` use them).
@@ -102,4 +103,18 @@ def roadmap_detail_data(roadmap: Roadmap, rows: list[dict[str, Any]], stats: Sta
         "updated_at": iso_datetime(roadmap.updated_at),
         "milestones": [milestone_data(row) for row in rows],
         "stats": stats_data(stats),
+    }
+
+
+def dashboard_row_data(row: dict[str, Any]) -> dict[str, Any]:
+    """One mentee of ``selectors.reviews.mentor_dashboard``, as ``DashboardRowSerializer`` writes it."""
+    learner = row["learner"]
+    return {
+        "learner": {"id": learner.pk, "email": learner.email, "display_name": learner.display_name},
+        "completion_percent": float(row["completion_percent"]),
+        "last_activity": iso_datetime(row["last_activity"]),
+        "status": row["status"],
+        "reasons": [str(reason) for reason in row["reasons"]],
+        "overdue_milestones": row["overdue_milestones"],
+        "pending_reviews": row["pending_reviews"],
     }

@@ -17,8 +17,10 @@ from bench.scenarios import ENDPOINTS, Endpoint, Request
 from bench.seed import BENCH_DOMAIN, seeded_learners
 from roadmaps.apis.learning import MilestoneSerializer, StatsSerializer
 from roadmaps.apis.representation import milestone_data, stats_data
+from roadmaps.apis.reviews import DashboardRowSerializer
 from roadmaps.models import Milestone, ProgressEntry, ReviewSubmission, Roadmap
 from roadmaps.selectors.learning import MILESTONE_VALUES, milestone_queryset, milestone_skills
+from roadmaps.selectors.reviews import mentor_dashboard
 from roadmaps.selectors.stats import roadmap_stats
 
 pytestmark = pytest.mark.django_db
@@ -110,6 +112,7 @@ def test_a_mentors_dashboard_says_what_each_mentees_own_stats_say(seeded):
     rows = _client(mentor).get("/api/v1/mentor/dashboard/").json()
 
     assert len(rows) == 10
+    assert rows == DashboardRowSerializer(mentor_dashboard(mentor=mentor), many=True).data
     for row in rows:
         own = _client(User.objects.get(pk=row["learner"]["id"])).get("/api/v1/stats/").json()
         assert (row["status"], row["reasons"], row["completion_percent"], row["overdue_milestones"]) == (
