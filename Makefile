@@ -10,7 +10,7 @@ ifndef FUZZ_SEED
 FUZZ_SEED := $(shell date +%s)
 endif
 
-.PHONY: run test lint format check-services migrate schema fuzz clean
+.PHONY: run test lint format check-services migrate schema fuzz bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,3 +60,17 @@ fuzz: $(VENV)/.installed
 
 clean:
 	rm -rf var .env
+
+## bench: seed BENCH_LEARNERS learners (once), run gunicorn and load it with wrk; prints the table (not part of `make test`)
+# Its own PostgreSQL database and Redis database, production settings on plain HTTP, limits out of the way.
+BENCH_LEARNERS ?= 10000
+BENCH_DATABASE_URL ?= postgres://root@127.0.0.1:5432/careerhub_bench
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/13
+BENCH_ENV = DEBUG=0 SECURE_SSL_REDIRECT=0 SECRET_KEY=bench-only-$$(date +%s)-not-a-secret-for-anything-else \
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) VAR_DIR=$(CURDIR)/var/bench LOG_LEVEL=WARNING \
+	THROTTLE_RATE_LOGIN=1000000/min THROTTLE_RATE_REFRESH=1000000/min THROTTLE_RATE_WRITES=1000000/min \
+	THROTTLE_RATE_SYNC=1000000/min
+
+bench: $(VENV)/.installed
+	@command -v wrk >/dev/null || { echo "Installing wrk (the load generator)"; apt-get install -y -q wrk >/dev/null; }
+	$(BENCH_ENV) $(BIN)/python manage.py bench --learners $(BENCH_LEARNERS)

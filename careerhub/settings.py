@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "accounts",
     "roadmaps",
     "notifications",
+    "bench",
 ]
 
 MIDDLEWARE = [

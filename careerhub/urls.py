@@ -14,6 +14,7 @@ api_v1 = [
     path("", include("accounts.urls")),
     path("", include("roadmaps.urls")),
     path("", include("notifications.urls")),
+    path("", include("bench.urls")),
     path("schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="v1:schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="v1:schema"), name="redoc"),

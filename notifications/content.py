@@ -14,7 +14,7 @@ from accounts.models import Mentorship, User
 from notifications.models import Kind, Reminder
 from notifications.rules import config
 from roadmaps.models import Milestone, ProgressEntry, ReviewSubmission, Roadmap
-from roadmaps.selectors.stats import Status, streaks, tracking, with_logged_minutes
+from roadmaps.selectors.stats import Status, streaks, tracking
 
 State = Milestone.State
 ACTIONABLE = (State.NOT_STARTED, State.IN_PROGRESS, State.CHANGES_REQUESTED)
@@ -88,9 +88,8 @@ def snapshots_of(users: list[User], *, now: datetime) -> dict[int, Snapshot]:
     if not snapshots:
         return snapshots
     milestones = (
-        with_logged_minutes(
-            Milestone.objects.filter(roadmap__learner_id__in=snapshots).exclude(roadmap__status=Roadmap.Status.ARCHIVED)
-        )
+        Milestone.objects.filter(roadmap__learner_id__in=snapshots)
+        .exclude(roadmap__status=Roadmap.Status.ARCHIVED)
         .order_by("roadmap__learner_id", "roadmap_id", "position", "id")
         .values(
             "id",

@@ -293,6 +293,11 @@ class Milestone(models.Model):
         default=False, help_text="Completed by the learner with evidence but without a mentor's review."
     )
     note = models.TextField(blank=True, help_text="Private to the learner.")
+    logged_minutes = models.PositiveIntegerField(
+        default=0,
+        help_text="The minutes of its progress log: kept by progress_entry_log in the transaction that adds the "
+        "entry, under the milestone's row lock (entries are never edited or deleted on their own).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

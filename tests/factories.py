@@ -1,9 +1,11 @@
+from collections import Counter
 from datetime import UTC, datetime
 
 import factory
+from django.db.models import F
 
 from accounts.models import User
-from roadmaps.models import CareerPath, MilestoneTemplate, PathSkill, Resource, Skill, Stage
+from roadmaps.models import CareerPath, Milestone, MilestoneTemplate, PathSkill, ProgressEntry, Resource, Skill, Stage
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -119,3 +121,15 @@ def small_path(*, slug: str = "mlops-engineer", extra_milestones: int = 0) -> Ca
     for template in path.milestones.all():
         PathSkill.objects.get_or_create(path=path, skill=template.skills.first(), defaults={"group": "Core"})
     return path
+
+
+def entries_bulk_create(entries) -> list[ProgressEntry]:
+    """Progress entries written directly (fast, for query-count tests), with each milestone's minute
+    counter raised as ``progress_entry_log`` raises it."""
+    created = ProgressEntry.objects.bulk_create(entries)
+    minutes = Counter()
+    for entry in created:
+        minutes[entry.milestone_id] += entry.minutes
+    for milestone_id, total in minutes.items():
+        Milestone.objects.filter(pk=milestone_id).update(logged_minutes=F("logged_minutes") + total)
+    return created

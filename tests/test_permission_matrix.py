@@ -319,6 +319,7 @@ MATRIX = [
         args=lambda w: {"export_id": w.export.pk},
         query=lambda w: f"?token={data_export_download_token(export=w.export)}",
     ),
+    Row("ping/", "get", anyone_logged_in(200)),
     # Mentorships
     Row("mentorships/", "get", anyone_logged_in(200)),
     Row(

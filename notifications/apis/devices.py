@@ -35,7 +35,9 @@ class LengthBeforeTrimCharField(serializers.CharField):
 
 
 class DeviceRegisterSerializer(serializers.Serializer):
-    token = LengthBeforeTrimCharField(min_length=1, max_length=512, help_text="The push token the provider gave the app.")
+    token = LengthBeforeTrimCharField(
+        min_length=1, max_length=512, help_text="The push token the provider gave the app."
+    )
     platform = serializers.ChoiceField(choices=Device.Platform.choices)
     name = LengthBeforeTrimCharField(
         max_length=100,

@@ -1,6 +1,5 @@
 """The learner's API: roadmaps, milestones, the progress log, stats, the quiz and the skill gap."""
 
-from django.db.models import Count, Max
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -18,16 +17,21 @@ from careerhub.conditional import (
     make_etag,
     shape_of,
 )
+from roadmaps.apis.representation import milestone_data, roadmap_detail_data
 from roadmaps.filters import MilestoneFilter, RoadmapFilter
 from roadmaps.models import CareerPath, Milestone, MilestoneTemplate, ProgressEntry, Roadmap, Skill, http_url
 from roadmaps.quiz import QUESTIONS, QUESTIONS_BY_SLUG, quiz_score
 from roadmaps.selectors.catalog import career_path_list
 from roadmaps.selectors.learning import (
+    MILESTONE_VALUES,
     milestone_get,
     milestone_list,
+    milestone_skills,
     progress_entry_list,
+    roadmap_detail,
     roadmap_get,
     roadmap_list,
+    roadmap_version,
     skill_gap,
 )
 from roadmaps.selectors.stats import learner_stats, learner_today, roadmap_stats
@@ -186,30 +190,11 @@ class ProgressEntrySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-def _roadmap_detail_data(roadmap: Roadmap) -> dict:
-    roadmap.milestone_rows = list(milestone_list(roadmap=roadmap))
-    roadmap.stats = roadmap_stats(roadmap=roadmap)
-    return RoadmapDetailSerializer(roadmap).data
-
-
-def _roadmap_detail(request, roadmap_id: int) -> dict:
-    return _roadmap_detail_data(roadmap_get(user=request.user, roadmap_id=roadmap_id))
-
-
-# ETags: cheap data that changes whenever the representation does. The queries belong in the
-# selectors (roadmaps.selectors.learning); they sit here until those take them.
-
-
-def _roadmap_etag(roadmap: Roadmap) -> str:
-    """The roadmap (from ``roadmap_get``: its path and learner loaded) and one grouped query over its
-    milestones and their entries: positions, because a reorder leaves ``updated_at`` alone;
-    entries, which are only ever added; the learner's date and time zone, which the stats follow."""
-    milestones = (
-        Milestone.objects.filter(roadmap=roadmap)
-        .order_by("position", "id")
-        .values_list("id", "position", "updated_at")
-        .annotate(entry_count=Count("entries"), last_entry_at=Max("entries__created_at"))
-    )
+def _roadmap_etag(
+    roadmap: Roadmap, milestone_count: int, milestones_changed_at, entry_count: int, last_entry_at
+) -> str:
+    """From the roadmap (its path and learner loaded), its milestones' count and latest change, its
+    entries' count and latest write, and the learner's time zone and date, which the stats follow."""
     learner = roadmap.learner
     return make_etag(
         shape_of(RoadmapDetailSerializer),
@@ -222,8 +207,29 @@ def _roadmap_etag(roadmap: Roadmap) -> str:
         roadmap.path.version,
         learner.time_zone,
         learner_today(learner),
-        list(milestones),
+        milestone_count,
+        milestones_changed_at,
+        entry_count,
+        last_entry_at,
     )
+
+
+def _roadmap_current_etag(roadmap: Roadmap) -> str:
+    """Without building the body: one more query (what a 304 costs)."""
+    return _roadmap_etag(roadmap, *roadmap_version(roadmap=roadmap))
+
+
+def _roadmap_detail_body(roadmap: Roadmap) -> tuple[dict, str]:
+    """The representation and its ETag, from the same reads."""
+    detail = roadmap_detail(roadmap=roadmap)
+    changed_at = max((row["updated_at"] for row in detail.milestones), default=None)
+    etag = _roadmap_etag(roadmap, len(detail.milestones), changed_at, detail.log.count, detail.log.last_created_at)
+    return roadmap_detail_data(roadmap, detail.milestones, detail.stats), etag
+
+
+def _roadmap_detail_response(request, roadmap_id: int, *, code: int = status.HTTP_200_OK) -> Response:
+    body, etag = _roadmap_detail_body(roadmap_get(user=request.user, roadmap_id=roadmap_id))
+    return Response(body, status=code, headers={"ETag": etag})
 
 
 def _milestone_etag(milestone: Milestone) -> str:
@@ -278,8 +284,8 @@ class RoadmapListApi(SelectorListApi):
         if path is None:
             raise serializers.ValidationError({"path": ["There is no career path with this slug."]})
         roadmap, created = roadmap_enroll(learner=request.user, path=path)
-        return Response(
-            _roadmap_detail(request, roadmap.pk), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return _roadmap_detail_response(
+            request, roadmap.pk, code=status.HTTP_201_CREATED if created else status.HTTP_200_OK
         )
 
 
@@ -287,8 +293,11 @@ class RoadmapListApi(SelectorListApi):
 class RoadmapDetailApi(APIView):
     @extend_schema(summary="A roadmap with its milestones and stats", **conditional_read(RoadmapDetailSerializer))
     def get(self, request, roadmap_id: int):
+        if request.headers.get("If-None-Match") is None:  # nothing to compare: body and ETag from the same reads
+            body, etag = _roadmap_detail_body(roadmap_get(user=request.user, roadmap_id=roadmap_id))
+            return Response(body, headers={"ETag": etag})
         roadmap = roadmap_get(user=request.user, roadmap_id=roadmap_id)
-        return conditional_response(request, _roadmap_etag(roadmap), lambda: _roadmap_detail_data(roadmap))
+        return conditional_response(request, _roadmap_current_etag(roadmap), lambda: _roadmap_detail_body(roadmap)[0])
 
     @extend_schema(
         summary="Pause, archive or reactivate a roadmap",
@@ -300,11 +309,10 @@ class RoadmapDetailApi(APIView):
             roadmap = roadmap_get(user=request.user, roadmap_id=roadmap_id, write=True)
             serializer = RoadmapUpdateSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
-            check_if_match(request, lambda: _roadmap_etag(roadmap))
+            check_if_match(request, lambda: _roadmap_current_etag(roadmap))
             if "status" in serializer.validated_data:
                 roadmap_set_status(roadmap=roadmap, status=serializer.validated_data["status"])
-        roadmap = roadmap_get(user=request.user, roadmap_id=roadmap_id)
-        return Response(_roadmap_detail_data(roadmap), headers={"ETag": _roadmap_etag(roadmap)})
+        return _roadmap_detail_response(request, roadmap_id)
 
 
 @extend_schema(tags=["roadmaps"])
@@ -316,7 +324,7 @@ class RoadmapUpgradeApi(APIView):
     )
     def post(self, request, roadmap_id: int):
         roadmap_upgrade(roadmap=roadmap_get(user=request.user, roadmap_id=roadmap_id, write=True))
-        return Response(_roadmap_detail(request, roadmap_id))
+        return _roadmap_detail_response(request, roadmap_id)
 
 
 @extend_schema(tags=["stats"])
@@ -388,6 +396,11 @@ class RoadmapMilestoneListApi(SelectorListApi):
     @extend_schema(summary="Milestones of a roadmap, in plan order")
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
+
+    def list(self, request, *args, **kwargs):
+        # Plain rows rather than model instances, written by hand (the same output as the serializer).
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()).values(*MILESTONE_VALUES))
+        return self.get_paginated_response([milestone_data(row) for row in milestone_skills(page)])
 
     @extend_schema(
         summary="Add an own milestone at the end of the roadmap",

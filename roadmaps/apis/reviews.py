@@ -11,6 +11,7 @@ from accounts.apis import UserRefSerializer
 from careerhub.apis import SelectorListApi
 from careerhub.conditional import conditional_read, conditional_response, make_etag, shape_of
 from roadmaps.apis.learning import RoadmapSerializer
+from roadmaps.apis.representation import dashboard_row_data
 from roadmaps.models import ReviewSubmission, http_url
 from roadmaps.selectors.learning import mentee_roadmap_list, milestone_get
 from roadmaps.selectors.reviews import mentor_dashboard, milestone_reviews, review_queue, submission_get
@@ -218,7 +219,7 @@ class MentorDashboardApi(APIView):
 
     @extend_schema(summary="Each active mentee at a glance", responses=DashboardRowSerializer(many=True))
     def get(self, request):
-        return Response(DashboardRowSerializer(mentor_dashboard(mentor=request.user), many=True).data)
+        return Response([dashboard_row_data(row) for row in mentor_dashboard(mentor=request.user)])
 
 
 @extend_schema(tags=["reviews"])

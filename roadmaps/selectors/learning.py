@@ -1,16 +1,22 @@
 """Reads of a learner's own roadmaps. Access is decided here: another user's object is a 404."""
 
+import zoneinfo
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from accounts.models import User
 from accounts.selectors import active_mentorship_of, mentees_of
 from roadmaps.models import CareerPath, Milestone, MilestoneTemplate, PathSkill, ProgressEntry, Roadmap, Skill
-from roadmaps.selectors.stats import with_logged_minutes
+from roadmaps.selectors.stats import EntryLog, Stats, entry_log, learner_today, stats_from
 
 State = Milestone.State
 
@@ -49,9 +55,34 @@ def roadmap_visible_list(*, user: User) -> QuerySet[Roadmap]:
     )
 
 
+def _get_visible(
+    queryset: QuerySet, *, user: User, pk: int, learner_field: str, related: tuple[str, ...] = ()
+) -> tuple[Any, bool]:
+    """(row, own): the row ``pk`` of ``queryset`` if ``user`` may see it, else 404.
+
+    Most reads are of one's own data, and one plain query finds those; only when it finds nothing
+    does the query with the mentoring check run (a mentor reading a mentee's, or a 404).
+    """
+    own = list(queryset.filter(pk=pk, **{learner_field: user})[:1])
+    if own:
+        return own[0], True
+    visible = queryset.filter(visible_to(user, learner_field)).select_related(*related)
+    return get_object_or_404(visible, pk=pk), False
+
+
+def _roadmap_get(queryset: QuerySet[Roadmap], *, user: User, roadmap_id: int) -> Roadmap:
+    roadmap, own = _get_visible(
+        queryset.select_related("path"), user=user, pk=roadmap_id, learner_field="learner", related=("learner",)
+    )
+    if own:
+        roadmap.learner = user  # already loaded by authentication
+    return roadmap
+
+
 def roadmap_get(*, user: User, roadmap_id: int, write: bool = False) -> Roadmap:
-    """The roadmap if ``user`` may see it (404 otherwise); with ``write``, 403 unless it is theirs."""
-    roadmap = get_object_or_404(roadmap_visible_list(user=user), pk=roadmap_id)
+    """The roadmap (its path and learner loaded) if ``user`` may see it (404 otherwise); with ``write``,
+    403 unless it is theirs."""
+    roadmap = _roadmap_get(Roadmap.objects.all(), user=user, roadmap_id=roadmap_id)
     if write:
         _ensure_may_change(roadmap.learner_id, user)
     return roadmap
@@ -64,18 +95,123 @@ def mentee_roadmap_list(*, mentor: User, learner_id: int) -> QuerySet[Roadmap]:
 
 
 def milestone_queryset() -> QuerySet[Milestone]:
-    return with_logged_minutes(Milestone.objects.select_related("roadmap")).prefetch_related(
+    return Milestone.objects.select_related("roadmap").prefetch_related(
         Prefetch("skills", queryset=Skill.objects.order_by("slug").only("slug"))
     )
 
 
+# What a milestone's representation shows, read as plain rows (roadmaps.apis.representation).
+MILESTONE_VALUES = (
+    "id",
+    "roadmap_id",
+    "slug",
+    "position",
+    "stage_slug",
+    "stage_title",
+    "kind",
+    "title",
+    "description",
+    "estimated_hours",
+    "evidence_kind",
+    "acceptance_criteria",
+    "is_custom",
+    "retired_from_catalog",
+    "state",
+    "skip_reason",
+    "target_date",
+    "evidence_url",
+    "credential_id",
+    "credential_date",
+    "completed_at",
+    "self_attested",
+    "logged_minutes",
+    "created_at",
+    "updated_at",
+)
+
+
+def milestone_skills(rows: list[dict]) -> list[dict]:
+    """Add ``skills`` (slugs, in order) to milestone rows: one query, whatever the number of rows."""
+    by_milestone: dict[int, list[str]] = {row["id"]: [] for row in rows}
+    if by_milestone:
+        links = (
+            Milestone.skills.through.objects.filter(milestone_id__in=list(by_milestone))
+            .order_by("skill__slug")
+            .values_list("milestone_id", "skill__slug")
+        )
+        for milestone_id, slug in links:
+            by_milestone[milestone_id].append(slug)
+    for row in rows:
+        row["skills"] = by_milestone[row["id"]]
+    return rows
+
+
+@dataclass
+class RoadmapDetail:
+    milestones: list[dict]  # rows of MILESTONE_VALUES with their skills, in plan order
+    log: EntryLog
+    stats: Stats
+
+
+def roadmap_detail(*, roadmap: Roadmap, now: datetime | None = None) -> RoadmapDetail:
+    """Milestones and stats of a roadmap from ``roadmap_get``: three queries (milestones, their skills,
+    the log by local day); the stats take the milestone rows already in hand."""
+    learner = roadmap.learner
+    rows = milestone_skills(
+        list(Milestone.objects.filter(roadmap=roadmap).order_by("position", "id").values(*MILESTONE_VALUES))
+    )
+    log = entry_log(ProgressEntry.objects.filter(milestone__roadmap=roadmap), zoneinfo.ZoneInfo(learner.time_zone))
+    skills_built = len({slug for row in rows if row["state"] == State.DONE for slug in row["skills"]})
+    stats = stats_from(
+        learner=learner,
+        rows=rows,
+        daily=log.daily,
+        skills_built=skills_built,
+        since=learner_today(learner, now=roadmap.created_at),
+        today=learner_today(learner, now=now),
+        pace_goal=None,  # the weekly goal is for all of the learner's roadmaps together
+    )
+    return RoadmapDetail(milestones=rows, log=log, stats=stats)
+
+
+def _aware(value: datetime | str | None) -> datetime | None:
+    """A timestamp from raw SQL as the ORM gives it: SQLite answers text, naive UTC."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if value is not None and timezone.is_naive(value):
+        value = timezone.make_aware(value, UTC)
+    return value
+
+
+def roadmap_version(*, roadmap: Roadmap) -> tuple[int, datetime | None, int, datetime | None]:
+    """What the roadmap's ETag follows besides its own row: its milestones (how many, and the latest
+    ``updated_at``: every write of a milestone sets it, a reorder too) and its entries (how many, and
+    the latest written: they are only ever added). One statement of plain SQL: this decides a 304,
+    and building it with the ORM would cost more than running it."""
+    milestone = connection.ops.quote_name(Milestone._meta.db_table)
+    entry = connection.ops.quote_name(ProgressEntry._meta.db_table)
+    entries = f"FROM {entry} e JOIN {milestone} m ON m.id = e.milestone_id WHERE m.roadmap_id = %s"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT COUNT(*) FROM {milestone} WHERE roadmap_id = %s), "
+            f"(SELECT MAX(updated_at) FROM {milestone} WHERE roadmap_id = %s), "
+            f"(SELECT COUNT(*) {entries}), (SELECT MAX(e.created_at) {entries})",
+            [roadmap.pk] * 4,
+        )
+        milestone_count, changed_at, entry_count, last_entry_at = cursor.fetchone()
+    return milestone_count, _aware(changed_at), entry_count, _aware(last_entry_at)
+
+
 def milestone_list(*, roadmap: Roadmap) -> QuerySet[Milestone]:
-    return milestone_queryset().filter(roadmap=roadmap)
+    """The roadmap's milestones, for plain rows (``values(*MILESTONE_VALUES)`` and ``milestone_skills``)."""
+    return Milestone.objects.filter(roadmap=roadmap)
 
 
 def milestone_get(*, user: User, milestone_id: int, write: bool = False) -> Milestone:
     """The milestone if ``user`` may see it (404 otherwise); with ``write``, 403 unless it is theirs."""
-    milestone = get_object_or_404(milestone_queryset().filter(visible_to(user, "roadmap__learner")), pk=milestone_id)
+    # A write answers with a fresh read, so it needs neither the skills nor anything else here.
+    queryset = Milestone.objects.select_related("roadmap") if write else milestone_queryset()
+    milestone, _ = _get_visible(queryset, user=user, pk=milestone_id, learner_field="roadmap__learner")
     if write:
         _ensure_may_change(milestone.roadmap.learner_id, user)
     return milestone

@@ -2,7 +2,9 @@
 
 Days and weeks are the learner's local ones (their time zone; weeks start on Monday), so a
 streak follows the learner's calendar across time zones and daylight-saving changes.
-Every figure costs the same three queries however many roadmaps, milestones or entries.
+Every figure costs the same three queries however many roadmaps, milestones or entries (two
+when the caller already holds the milestone rows, as the roadmap detail does). The time logged
+on each milestone is its ``logged_minutes`` counter, kept with the progress log.
 """
 
 import math
@@ -11,8 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import IntegerField, OuterRef, Subquery, Sum
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import Count, Max, Sum
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from accounts.models import User
@@ -58,24 +60,31 @@ class Stats:
     reasons: list[str] = field(default_factory=list)
 
 
-def with_logged_minutes(milestones):
-    """Annotate ``logged_minutes``, the time logged on each milestone, with a correlated subquery."""
-    total = (
-        ProgressEntry.objects.filter(milestone=OuterRef("pk"))
-        .order_by()
-        .values("milestone")
-        .annotate(total=Sum("minutes"))
-        .values("total")
-    )
-    return milestones.annotate(logged_minutes=Coalesce(Subquery(total, output_field=IntegerField()), 0))
-
-
 def learner_today(learner: User, *, now: datetime | None = None) -> date:
     return (now or timezone.now()).astimezone(zoneinfo.ZoneInfo(learner.time_zone)).date()
 
 
-def _daily_minutes(entries) -> dict[date, int]:
-    return {row["day"]: row["minutes"] for row in entries.values("day").annotate(minutes=Sum("minutes")).order_by()}
+@dataclass
+class EntryLog:
+    """Minutes per local day, and how many entries there are and when the last was written (for ETags)."""
+
+    daily: dict[date, int]
+    count: int
+    last_created_at: datetime | None
+
+
+def entry_log(entries, tz: zoneinfo.ZoneInfo) -> EntryLog:
+    rows = list(
+        entries.annotate(day=TruncDate("logged_at", tzinfo=tz))
+        .values("day")
+        .annotate(minutes=Sum("minutes"), n=Count("pk"), last=Max("created_at"))
+        .order_by()
+    )
+    return EntryLog(
+        daily={row["day"]: row["minutes"] for row in rows},
+        count=sum(row["n"] for row in rows),
+        last_created_at=max((row["last"] for row in rows), default=None),
+    )
 
 
 def streaks(active_days: Iterable[date], today: date) -> tuple[int, int]:
@@ -125,19 +134,58 @@ class Tracking:
         return round(100 * self.done / self.planned, 1) if self.planned else 0.0
 
 
+@dataclass
+class PlanTotals:
+    """What tracking needs of a plan's milestones: counts, the estimate left, and the target dates."""
+
+    planned: int  # not skipped
+    done: int
+    remaining_minutes: int  # estimate less time logged, over the unfinished milestones
+    overdue: int  # unfinished, target date before today
+    next_target_date: date | None  # of the unfinished, today or later
+    last_target_date: date | None  # of the unfinished
+
+
+def plan_totals(rows: list[dict], today: date) -> PlanTotals:
+    """From milestone rows (state, estimated_hours, target_date, logged_minutes)."""
+    planned = [row for row in rows if row["state"] != State.SKIPPED]
+    remaining = [row for row in planned if row["state"] != State.DONE]
+    targets = [row["target_date"] for row in remaining if row["target_date"]]
+    return PlanTotals(
+        planned=len(planned),
+        done=len(planned) - len(remaining),
+        remaining_minutes=sum(max(0, row["estimated_hours"] * 60 - row["logged_minutes"]) for row in remaining),
+        overdue=sum(1 for target in targets if target < today),
+        next_target_date=min((target for target in targets if target >= today), default=None),
+        last_target_date=max(targets, default=None),
+    )
+
+
 def tracking(*, rows: list[dict], daily: dict[date, int], since: date, today: date, pace_goal: int | None) -> Tracking:
     """From milestone rows (state, estimated_hours, target_date, logged_minutes) and minutes per
     local day (at least the last four weeks)."""
-    planned = [row for row in rows if row["state"] != State.SKIPPED]
-    remaining = [row for row in planned if row["state"] != State.DONE]
-    hours_remaining = sum(max(0, row["estimated_hours"] * 60 - row["logged_minutes"]) for row in remaining) / 60
-    overdue = [row for row in remaining if row["target_date"] and row["target_date"] < today]
-    upcoming = sorted(row["target_date"] for row in remaining if row["target_date"] and row["target_date"] >= today)
-    last_target = max((row["target_date"] for row in remaining if row["target_date"]), default=None)
+    window_days = pace_window_days(since, today)
+    window_minutes = sum(value for day, value in daily.items() if today - timedelta(days=window_days) < day <= today)
+    return tracking_from(
+        plan_totals(rows, today), window_minutes=window_minutes, since=since, today=today, pace_goal=pace_goal
+    )
+
+
+def pace_window_days(since: date, today: date) -> int:
+    """The pace is the time logged over the last this many local days, today included."""
+    return max(MIN_TRACKED_DAYS, min(PACE_WINDOW_DAYS, (today - since).days + 1))
+
+
+def tracking_from(
+    totals: PlanTotals, *, window_minutes: int, since: date, today: date, pace_goal: int | None
+) -> Tracking:
+    """From a plan's totals and the minutes logged in its pace window (counted here or by the database)."""
+    remaining = totals.planned - totals.done
+    hours_remaining = totals.remaining_minutes / 60
+    last_target = totals.last_target_date
 
     tracked_days = (today - since).days + 1
-    window_days = max(MIN_TRACKED_DAYS, min(PACE_WINDOW_DAYS, tracked_days))
-    window_minutes = sum(value for day, value in daily.items() if today - timedelta(days=window_days) < day <= today)
+    window_days = pace_window_days(since, today)
     pace = window_minutes / 60 / (window_days / 7)
     projected = None
     if hours_remaining == 0 and remaining:
@@ -146,40 +194,36 @@ def tracking(*, rows: list[dict], daily: dict[date, int], since: date, today: da
         projected = today + timedelta(days=math.ceil(hours_remaining / pace * 7))
 
     reasons = []
-    if overdue:
-        reasons.append(f"{len(overdue)} milestone(s) past their target date")
+    if totals.overdue:
+        reasons.append(f"{totals.overdue} milestone(s) past their target date")
     if remaining and last_target and (projected is None or projected > last_target):
         reasons.append("at the current pace the last target date will be missed")
     if remaining and pace_goal and tracked_days >= MIN_TRACKED_DAYS and pace < pace_goal:
         reasons.append(f"pace below the goal of {pace_goal} h a week")
     return Tracking(
-        planned=len(planned),
-        done=len(planned) - len(remaining),
+        planned=totals.planned,
+        done=totals.done,
         hours_remaining=round(hours_remaining, 2),
-        overdue=len(overdue),
-        next_target_date=upcoming[0] if upcoming else None,
+        overdue=totals.overdue,
+        next_target_date=totals.next_target_date,
         pace_hours_per_week=round(pace, 2),
         projected_finish_date=projected,
-        status=Status.BEHIND if overdue else Status.AT_RISK if reasons else Status.ON_TRACK,
+        status=Status.BEHIND if totals.overdue else Status.AT_RISK if reasons else Status.ON_TRACK,
         reasons=reasons,
     )
 
 
-def _stats(
+def stats_from(
     *,
     learner: User,
-    milestones,
-    entries,
+    rows: list[dict],
+    daily: dict[date, int],
+    skills_built: int,
     since: date,
     today: date,
     pace_goal: int | None,
 ) -> Stats:
-    tz = zoneinfo.ZoneInfo(learner.time_zone)
-    rows = list(
-        with_logged_minutes(milestones).values("id", "state", "estimated_hours", "target_date", "logged_minutes")
-    )
-    daily = _daily_minutes(entries.annotate(day=TruncDate("logged_at", tzinfo=tz)))
-    skills_built = Skill.objects.filter(learner_milestones__in=milestones.filter(state=State.DONE)).distinct().count()
+    """Stats from milestone rows (state, estimated_hours, target_date, logged_minutes) and minutes per local day."""
     plan = tracking(rows=rows, daily=daily, since=since, today=today, pace_goal=pace_goal)
     current, longest = streaks(daily, today)
     return Stats(
@@ -201,6 +245,29 @@ def _stats(
         skills_built=skills_built,
         status=plan.status,
         reasons=plan.reasons,
+    )
+
+
+def _stats(
+    *,
+    learner: User,
+    milestones,
+    entries,
+    since: date,
+    today: date,
+    pace_goal: int | None,
+) -> Stats:
+    rows = list(milestones.values("id", "state", "estimated_hours", "target_date", "logged_minutes"))
+    daily = entry_log(entries, zoneinfo.ZoneInfo(learner.time_zone)).daily
+    skills_built = Skill.objects.filter(learner_milestones__in=milestones.filter(state=State.DONE)).distinct().count()
+    return stats_from(
+        learner=learner,
+        rows=rows,
+        daily=daily,
+        skills_built=skills_built,
+        since=since,
+        today=today,
+        pace_goal=pace_goal,
     )
 
 

@@ -212,12 +212,14 @@ def roadmap_reorder(*, roadmap: Roadmap, milestone_ids: list[int]) -> None:
             extra={"expected": len(milestones), "received": len(milestone_ids)},
         )
     moved = []
+    now = timezone.now()
     for position, milestone_id in enumerate(milestone_ids):
         milestone = milestones[milestone_id]
         if milestone.position != position:
             milestone.position = position
+            milestone.updated_at = now  # its place in the plan changed: the roadmap's ETag follows updated_at
             moved.append(milestone)
-    Milestone.objects.bulk_update(moved, ["position"])
+    Milestone.objects.bulk_update(moved, ["position", "updated_at"])
     changed(roadmap.learner_id, milestone=[m.pk for m in moved])
 
 
@@ -419,7 +421,12 @@ def _progress_entry_create(
     if state and state != milestone.state:
         changed_fields += _move(milestone, state, at=now)
     if changed_fields:
-        milestone.save(update_fields=[*changed_fields, "updated_at"])
+        changed_fields.append("updated_at")
+    if minutes:  # the counter, under the row lock taken above; time logged alone leaves updated_at
+        milestone.logged_minutes += minutes
+        changed_fields.append("logged_minutes")
+    if changed_fields:
+        milestone.save(update_fields=changed_fields)
     # The milestone's hours and the roadmap's counts change with every entry.
     changed(learner.pk, entry=[entry_id], milestone=[milestone.pk], roadmap=[milestone.roadmap_id])
     return ProgressEntry.objects.create(
