@@ -10,7 +10,7 @@ ifndef FUZZ_SEED
 FUZZ_SEED := $(shell date +%s)
 endif
 
-.PHONY: run test lint format check-services migrate schema fuzz bench clean
+.PHONY: run test lint format check-services migrate schema fuzz bench bench-reminders clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -74,3 +74,8 @@ BENCH_ENV = DEBUG=0 SECURE_SSL_REDIRECT=0 SECRET_KEY=bench-only-$$(date +%s)-not
 bench: $(VENV)/.installed
 	@command -v wrk >/dev/null || { echo "Installing wrk (the load generator)"; apt-get install -y -q wrk >/dev/null; }
 	$(BENCH_ENV) $(BIN)/python manage.py bench --learners $(BENCH_LEARNERS)
+
+## bench-reminders: seed REMINDER_BENCH_LEARNERS learners (once), time the reminder scan, fan-out and one batch (not part of `make test`)
+REMINDER_BENCH_LEARNERS ?= 100000
+bench-reminders: $(VENV)/.installed
+	$(BENCH_ENV) $(BIN)/python manage.py bench_reminders --learners $(REMINDER_BENCH_LEARNERS)

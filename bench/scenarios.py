@@ -206,6 +206,14 @@ def _purges(samples: Samples) -> str:
     return f"{idempotency_keys_purge()} keys, {changes_purge()} changes deleted"
 
 
+@phase("reminders: scan, repeated scan, fan-out, one batch of 10 and of 1,000")
+def _reminder_scan(samples: Samples) -> str:
+    from bench.seed import seeded_learners
+    from notifications.benchmark import scan_benchmark
+
+    return "; ".join(scan_benchmark(learners=seeded_learners()).lines())
+
+
 def time_phase(item: Phase, samples: Samples) -> tuple[float, str]:
     started = time.monotonic()
     summary = item.run(samples)

@@ -16,13 +16,14 @@ import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.contrib.auth.hashers import make_password
 from django.db import connection, models, transaction
 from django.utils import timezone
 
 from accounts.models import Mentorship, User
+from notifications.models import Notification, Reminder
 from roadmaps.models import Milestone, MilestoneTemplate, ProgressEntry, ReviewSubmission, Roadmap
 
 BENCH_DOMAIN = "bench.careerhub.test"
@@ -534,15 +535,67 @@ class Generator:
         )
 
 
-def seed_notifications(*, chunk: ChunkRows, now: datetime) -> int:
-    """Inbox rows for this chunk's learners; returns how many were written.
+NOTIFICATION_COLUMNS = {
+    Reminder: (
+        "id",
+        "user_id",
+        "email",
+        "kind",
+        "subject_id",
+        "period",
+        "due_at",
+        "state",
+        "reason",
+        "content",
+        "processed_at",
+        "created_at",
+    ),
+    Notification: ("id", "user_id", "reminder_id", "kind", "title", "body", "data", "created_at", "read_at"),
+}
+DIGEST_WEEKS = 4  # each learner's inbox holds the last four weekly digests (the newest unread)
+_notification_ids: dict[type[models.Model], IdBlocks] = {}
 
-    The notifications app (issue #5) is not part of this branch yet, so nothing is written.
-    Once its model exists, build rows here from ``chunk.learners`` (id, email, time zone) and
-    ``chunk.milestones`` (id, learner, roadmap, title, state, target date: the overdue and
-    due-soon reminders), and write them with ``copy_rows(Notification, columns, rows)``.
-    """
-    return 0
+
+def seed_notifications(*, chunk: ChunkRows, now: datetime) -> int:
+    """Each learner's sent reminders and inbox: the last weekly digests, and an overdue notice for
+    each milestone past its target date. Returns how many inbox rows were written."""
+    ids = {model: _notification_ids.setdefault(model, IdBlocks(model)) for model in NOTIFICATION_COLUMNS}
+    reminders, inbox = [], []
+
+    def sent(user_id: int, kind: str, subject_id: int, period: str, at: datetime, title: str, data: dict, read: bool):
+        reminder_id = ids[Reminder]()
+        content = json.dumps({"title": title, "body": "", "lines": [], "data": data})
+        reminders.append((reminder_id, user_id, "", kind, subject_id, period, at, "sent", "", content, at, at))
+        inbox.append(
+            (ids[Notification](), user_id, reminder_id, kind, title, "", json.dumps(data), at, at if read else None)
+        )
+
+    monday = (now - timedelta(days=now.weekday())).replace(hour=9, minute=0, second=0, microsecond=0)
+    for learner in chunk.learners:
+        for weeks_ago in range(DIGEST_WEEKS, 0, -1):
+            at = monday - timedelta(weeks=weeks_ago - 1) if monday <= now else monday - timedelta(weeks=weeks_ago)
+            if at < learner["date_joined"]:
+                continue
+            year, week, _ = at.isocalendar()
+            sent(
+                learner["id"],
+                "learner_digest",
+                learner["id"],
+                f"{year}-W{week:02d}",
+                at,
+                "Your week on CareerHub",
+                {},
+                weeks_ago > 1,
+            )
+    for milestone in chunk.milestones:
+        target = milestone["target_date"]
+        if target and target < now.date() and milestone["state"] not in (State.DONE, State.SKIPPED):
+            at = datetime.combine(target + timedelta(days=1), datetime.min.time(), tzinfo=UTC).replace(hour=9)
+            title = f"{milestone['title']} is past its target date"[:200]
+            data = {"roadmap": milestone["roadmap_id"], "milestone": milestone["id"]}
+            sent(milestone["learner_id"], "overdue", milestone["id"], target.isoformat(), at, title, data, False)
+    copy_rows(Reminder, NOTIFICATION_COLUMNS[Reminder], reminders)
+    return copy_rows(Notification, NOTIFICATION_COLUMNS[Notification], inbox)
 
 
 @dataclass
