@@ -47,7 +47,8 @@ class ScanBenchmark:
             f"fan-out: {self.due:,} due reminders claimed and queued in chunks in {self.fan_out_seconds:.2f} s",
         ]
         lines += [
-            f"one batch of {batch.reminders:,} digests: {batch.queries} queries, {batch.seconds:.2f} s ({batch.outcome})"
+            f"one batch of {batch.reminders:,} digests: {batch.queries} queries, {batch.seconds:.2f} s "
+            f"({batch.outcome})"
             for batch in self.batches
         ]
         return lines
