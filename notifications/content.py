@@ -9,6 +9,7 @@ import zoneinfo
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cached_property
 
 from accounts.models import Mentorship, User
 from notifications.models import Kind, Reminder
@@ -40,20 +41,24 @@ class Snapshot:
     rows: list[dict] = field(default_factory=list)
     entries: list[tuple[datetime, int]] = field(default_factory=list)
 
-    @property
+    @cached_property
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.user.time_zone)
 
     def today(self, now: datetime) -> date:
         return now.astimezone(self.zone).date()
 
-    def daily(self) -> dict[date, int]:
+    @cached_property
+    def _daily(self) -> dict[date, int]:
         days: dict[date, int] = defaultdict(int)
         for logged_at, minutes in self.entries:
             days[logged_at.astimezone(self.zone).date()] += minutes
         return days
 
-    @property
+    def daily(self) -> dict[date, int]:
+        return self._daily
+
+    @cached_property
     def active(self) -> list[dict]:
         return [row for row in self.rows if row["roadmap__status"] == Roadmap.Status.ACTIVE]
 

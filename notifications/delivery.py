@@ -102,7 +102,7 @@ def reminders_deliver(*, reminder_ids: list[int], now: datetime | None = None) -
                         if channel in channels
                     ]
             outcome[str(reminder.state) if reminder.state != Reminder.State.PENDING else "deferred"] += 1
-        Reminder.objects.bulk_update(reminders, ["state", "reason", "due_at", "content", "processed_at", "enqueued_at"])
+        _save_outcomes(reminders, now)
         Notification.objects.bulk_create(inbox)
         Delivery.objects.bulk_create(deliveries)
         for channel, task in ((Channel.EMAIL, tasks.send_emails), (Channel.PUSH, tasks.send_pushes)):
@@ -110,6 +110,25 @@ def reminders_deliver(*, reminder_ids: list[int], now: datetime | None = None) -
             if ids:
                 enqueue_on_commit(task, ids, model=Delivery)
     return outcome
+
+
+def _save_outcomes(reminders: list[Reminder], now: datetime) -> None:
+    """Write what became of each reminder in a few statements: one per outcome (and skip reason),
+    and the sent ones' contents in one. Bulk updates of many fields build an expression per row
+    and field; grouping keeps a batch of a thousand cheap."""
+    sent = [r for r in reminders if r.state == Reminder.State.SENT]
+    deferred = [r for r in reminders if r.state == Reminder.State.PENDING]
+    if sent:
+        Reminder.objects.filter(pk__in=[r.pk for r in sent]).update(state=Reminder.State.SENT, processed_at=now)
+        Reminder.objects.bulk_update(sent, ["content"])
+    skipped: dict[str, list[int]] = {}
+    for reminder in reminders:
+        if reminder.state == Reminder.State.SKIPPED:
+            skipped.setdefault(reminder.reason, []).append(reminder.pk)
+    for reason, ids in skipped.items():
+        Reminder.objects.filter(pk__in=ids).update(state=Reminder.State.SKIPPED, reason=reason, processed_at=now)
+    if deferred:
+        Reminder.objects.bulk_update(deferred, ["due_at", "reason", "enqueued_at"])
 
 
 def _inbox_entry(reminder: Reminder, message: Message, channels: list[str], now: datetime) -> list[Notification]:

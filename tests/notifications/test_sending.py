@@ -252,9 +252,9 @@ def test_a_batch_costs_the_same_queries_however_many_reminders_it_holds(learners
     assert len(ids) == 2 * learners + 1
 
     # When / Then: lock and load, milestones, mentees, roadmaps and entries of the digests,
-    # reviews waiting, today's count for the cap, then one write each for the reminders,
-    # the inbox and the deliveries (and the savepoint)
-    with django_assert_num_queries(12):
+    # reviews waiting, today's count for the cap; then the sent state, their contents, the
+    # inbox and the deliveries (and the savepoint)
+    with django_assert_num_queries(13):
         outcome = reminders_deliver(reminder_ids=ids, now=at(2026, 6, 15, 9, 5))
     assert outcome == {"sent": 2 * learners + 1}
 
