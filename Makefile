@@ -72,7 +72,8 @@ BENCH_ENV = DEBUG=0 SECURE_SSL_REDIRECT=0 SECRET_KEY=bench-only-$$(date +%s)-not
 	THROTTLE_RATE_SYNC=1000000/min
 
 bench: $(VENV)/.installed
-	@command -v wrk >/dev/null || { echo "Installing wrk (the load generator)"; apt-get install -y -q wrk >/dev/null; }
+	@command -v wrk >/dev/null || { echo "Installing wrk (the load generator)"; \
+		apt-get install -y -q wrk >/dev/null || { apt-get update -q >/dev/null && apt-get install -y -q wrk >/dev/null; }; }
 	$(BENCH_ENV) $(BIN)/python manage.py bench --learners $(BENCH_LEARNERS)
 
 ## bench-reminders: seed REMINDER_BENCH_LEARNERS learners (once), time the reminder scan, fan-out and one batch (not part of `make test`)
