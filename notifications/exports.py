@@ -8,7 +8,7 @@ from notifications.selectors import preference_of
 
 
 def notifications_section(user) -> dict[str, Any]:
-    prefs = prefs_of(user, preference_of(user=user))
+    prefs = prefs_of(user.time_zone, preference_of(user=user))
     return {
         "preferences": {
             "preferred_hour": prefs.preferred_hour,

@@ -77,10 +77,10 @@ class Prefs:
         return end if end > instant else self.at(day + timedelta(days=1), self.quiet_end)
 
 
-def prefs_of(user, preference: Preference | None = None) -> Prefs:
-    """``preference``: the user's row when already loaded (``None`` = defaults)."""
+def prefs_of(time_zone: str, preference: Preference | None = None) -> Prefs:
+    """A user's preferences from their time zone and their row (``None``: the defaults)."""
     return Prefs(
-        time_zone=zoneinfo.ZoneInfo(user.time_zone),
+        time_zone=zoneinfo.ZoneInfo(time_zone),
         preferred_hour=preference.preferred_hour if preference else config("PREFERRED_HOUR"),
         digest_weekday=preference.digest_weekday if preference else config("DIGEST_WEEKDAY"),
         quiet_start=preference.quiet_start if preference else None,
@@ -96,7 +96,7 @@ def loaded_prefs(user) -> Prefs:
         preference = user.notification_preference
     except Preference.DoesNotExist:
         preference = None
-    return prefs_of(user, preference)
+    return prefs_of(user.time_zone, preference)
 
 
 def local_at(day: date, hour: int, tz: zoneinfo.ZoneInfo) -> datetime:

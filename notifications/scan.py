@@ -39,12 +39,7 @@ def _chunks(items: Iterable, size: int) -> Iterator[list]:
 def _prefs_for(users: dict[int, str]) -> dict[int, Prefs]:
     """Preferences of the users (id -> time zone) of one chunk: one query."""
     rows = {row.user_id: row for row in Preference.objects.filter(user_id__in=users)}
-
-    class _User:
-        def __init__(self, time_zone: str):
-            self.time_zone = time_zone
-
-    return {user_id: prefs_of(_User(zone), rows.get(user_id)) for user_id, zone in users.items()}
+    return {user_id: prefs_of(zone, rows.get(user_id)) for user_id, zone in users.items()}
 
 
 def _write(candidates, build: Callable[[dict, Prefs], Reminder | None], *, user_key: str, zone_key: str) -> int:

@@ -125,7 +125,7 @@ class PreferencesSerializer(serializers.Serializer):
     channels = ChannelsByKindSerializer(required=False, help_text="Per kind and channel, on or off.")
 
     def to_representation(self, user):
-        prefs = prefs_of(user, preference_of(user=user))
+        prefs = prefs_of(user.time_zone, preference_of(user=user))
         return {
             "time_zone": user.time_zone,
             "preferred_hour": prefs.preferred_hour,
