@@ -115,6 +115,11 @@ class Reminder(models.Model):
         indexes = [
             models.Index(fields=["due_at"], condition=models.Q(state="pending"), name="notifications_reminder_due"),
             models.Index(fields=["user", "processed_at"], name="notifications_reminder_sent"),
+            # "Has this user one waiting?" (the scan's digests): a lookup, whatever the planner
+            # believes about how many rows are pending just after a large scan.
+            models.Index(
+                fields=["user", "kind"], condition=models.Q(state="pending"), name="notifications_reminder_waiting"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from itertools import islice
 
 from django.db import transaction
-from django.db.models import CharField, Exists, OuterRef, Q, Subquery
+from django.db.models import CharField, Exists, Max, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -28,6 +28,7 @@ logger = logging.getLogger(__name__)
 State = Milestone.State
 ACTIONABLE = (State.NOT_STARTED, State.IN_PROGRESS, State.CHANGES_REQUESTED)
 OVERDUE_LOOKBACK_DAYS = 30  # an older missed target is not announced any more
+SLICE_IDS = 50_000  # candidates are read this many primary keys at a time
 
 
 def _chunks(items: Iterable, size: int) -> Iterator[list]:
@@ -42,14 +43,30 @@ def _prefs_for(users: dict[int, str]) -> dict[int, Prefs]:
     return {user_id: prefs_of(zone, rows.get(user_id)) for user_id, zone in users.items()}
 
 
+def _slices(candidates) -> Iterator[list[dict]]:
+    """The candidates, read one range of primary keys at a time.
+
+    Not through a server-side cursor (``iterator()``): PostgreSQL plans a cursor for its first
+    rows, and for these anti-joins that plan was a nested loop taking minutes where the plain
+    query takes a fraction of a second (100,000 learners, just after a scan wrote 93,000 rows).
+    Ranges keep the plain plan and bound the memory.
+    """
+    bounds = candidates.model.objects.aggregate(low=Min("pk"), high=Max("pk"))
+    if bounds["low"] is None:
+        return
+    for low in range(bounds["low"], bounds["high"] + 1, SLICE_IDS):
+        yield list(candidates.filter(pk__gte=low, pk__lt=low + SLICE_IDS))
+
+
 def _write(candidates, build: Callable[[dict, Prefs], Reminder | None], *, user_key: str, zone_key: str) -> int:
-    """Read ``candidates`` (a values() queryset) in chunks; ``build`` makes the row or None."""
+    """Read ``candidates`` (a values() queryset) in slices; ``build`` makes the row or None."""
     written = 0
-    for chunk in _chunks(candidates.iterator(chunk_size=config("CHUNK_SIZE")), config("CHUNK_SIZE")):
-        prefs = _prefs_for({row[user_key]: row[zone_key] for row in chunk})
-        rows = [reminder for row in chunk if (reminder := build(row, prefs[row[user_key]]))]
-        Reminder.objects.bulk_create(rows, ignore_conflicts=True)
-        written += len(rows)
+    for rows_of_slice in _slices(candidates):
+        for chunk in _chunks(rows_of_slice, config("CHUNK_SIZE")):
+            prefs = _prefs_for({row[user_key]: row[zone_key] for row in chunk})
+            rows = [reminder for row in chunk if (reminder := build(row, prefs[row[user_key]]))]
+            Reminder.objects.bulk_create(rows, ignore_conflicts=True)
+            written += len(rows)
     return written
 
 

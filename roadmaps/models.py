@@ -322,6 +322,12 @@ class Milestone(models.Model):
         indexes = [
             models.Index(fields=["roadmap", "position"], name="roadmaps_milestone_order"),
             models.Index(fields=["roadmap", "state"], name="roadmaps_milestone_state"),
+            # The reminder scan's target-date windows (most milestones have no target date).
+            models.Index(
+                fields=["target_date"],
+                condition=models.Q(target_date__isnull=False),
+                name="roadmaps_milestone_target",
+            ),
         ]
 
     def __str__(self) -> str:
