@@ -2,26 +2,13 @@
 
 from typing import Any
 
-from notifications.models import Channel, Device, Notification, Reminder
-from notifications.rules import DEFAULT_CHANNELS, prefs_of
-from notifications.selectors import preference_of
+from notifications.models import Device, Notification, Reminder
+from notifications.selectors import preferences_data
 
 
 def notifications_section(user) -> dict[str, Any]:
-    prefs = prefs_of(user.time_zone, preference_of(user=user))
     return {
-        "preferences": {
-            "preferred_hour": prefs.preferred_hour,
-            "digest_weekday": prefs.digest_weekday,
-            "quiet_hours": (
-                {"start": prefs.quiet_start, "end": prefs.quiet_end} if prefs.quiet_start is not None else None
-            ),
-            "daily_cap": prefs.daily_cap,
-            "channels": {
-                kind: {channel: prefs.channel_on(kind, channel) for channel in Channel.values}
-                for kind in DEFAULT_CHANNELS
-            },
-        },
+        "preferences": preferences_data(user=user),
         "inbox": list(
             Notification.objects.filter(user=user)
             .order_by("created_at", "id")

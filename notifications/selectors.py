@@ -7,8 +7,8 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import Mentorship, User
-from notifications.models import Notification, Preference
-from notifications.rules import config
+from notifications.models import Channel, Notification, Preference
+from notifications.rules import DEFAULT_CHANNELS, config, prefs_of
 from roadmaps.models import ReviewSubmission
 
 
@@ -29,6 +29,20 @@ def notification_get(*, user: User, notification_id: int) -> Notification:
 
 def preference_of(*, user: User) -> Preference | None:
     return Preference.objects.filter(user=user).first()
+
+
+def preferences_data(*, user: User) -> dict:
+    """The user's reminder preferences with the defaults filled in, as the API and the export show them."""
+    prefs = prefs_of(user.time_zone, preference_of(user=user))
+    return {
+        "preferred_hour": prefs.preferred_hour,
+        "digest_weekday": prefs.digest_weekday,
+        "quiet_hours": {"start": prefs.quiet_start, "end": prefs.quiet_end} if prefs.quiet_start is not None else None,
+        "daily_cap": prefs.daily_cap,
+        "channels": {
+            kind: {channel: prefs.channel_on(kind, channel) for channel in Channel.values} for kind in DEFAULT_CHANNELS
+        },
+    }
 
 
 def reviews_waiting_too_long(*, now=None) -> QuerySet[ReviewSubmission]:

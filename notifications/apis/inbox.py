@@ -13,12 +13,11 @@ from rest_framework.views import APIView
 from accounts.apis import UserRefSerializer
 from careerhub.apis import SelectorListApi
 from notifications.filters import NotificationFilter
-from notifications.models import Channel, Kind, Notification
-from notifications.rules import DEFAULT_CHANNELS, prefs_of
+from notifications.models import Kind, Notification
 from notifications.selectors import (
     inbox,
     notification_get,
-    preference_of,
+    preferences_data,
     reviews_waiting_too_long,
     unread_count,
 )
@@ -125,20 +124,7 @@ class PreferencesSerializer(serializers.Serializer):
     channels = ChannelsByKindSerializer(required=False, help_text="Per kind and channel, on or off.")
 
     def to_representation(self, user):
-        prefs = prefs_of(user.time_zone, preference_of(user=user))
-        return {
-            "time_zone": user.time_zone,
-            "preferred_hour": prefs.preferred_hour,
-            "digest_weekday": prefs.digest_weekday,
-            "quiet_hours": (
-                {"start": prefs.quiet_start, "end": prefs.quiet_end} if prefs.quiet_start is not None else None
-            ),
-            "daily_cap": prefs.daily_cap,
-            "channels": {
-                kind: {channel: prefs.channel_on(kind, channel) for channel in Channel.values}
-                for kind in DEFAULT_CHANNELS
-            },
-        }
+        return {"time_zone": user.time_zone, **preferences_data(user=user)}
 
 
 @extend_schema(tags=["notifications"])
