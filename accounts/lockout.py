@@ -10,9 +10,7 @@ login are both covered; the API asks :func:`lock_remaining` first to answer 429 
 with ``Retry-After`` instead of a plain 401.
 """
 
-import functools
 import hashlib
-import logging
 import math
 import time
 
@@ -23,27 +21,7 @@ from django.core.exceptions import PermissionDenied
 from rest_framework.throttling import BaseThrottle
 
 from accounts.models import AuditEvent, normalize_email_address
-from careerhub.throttling import CACHE_UNREACHABLE
-
-logger = logging.getLogger(__name__)
-
-
-def _open_when_cache_is_down(answer):
-    """Like the rate limits: while the cache (Redis) cannot be reached, logins are not counted
-    or locked rather than all refused; the outage is logged."""
-
-    def decorate(function):
-        @functools.wraps(function)
-        def counted(*args, **kwargs):
-            try:
-                return function(*args, **kwargs)
-            except CACHE_UNREACHABLE as error:
-                logger.warning("login lockout not applied, the cache is unreachable: %s", error)
-                return answer
-
-        return counted
-
-    return decorate
+from careerhub.throttling import open_when_cache_is_down
 
 
 def client_ip(request) -> str | None:
@@ -63,7 +41,7 @@ def _scopes(*, email: str | None, ip: str | None) -> list[tuple[str, int]]:
     return scopes
 
 
-@_open_when_cache_is_down(0)
+@open_when_cache_is_down(0, "login lockout not applied")
 def lock_remaining(*, email: str | None, ip: str | None) -> int:
     """Seconds until a login for this email from this address may be tried again (0: not locked)."""
     now = time.time()
@@ -72,7 +50,7 @@ def lock_remaining(*, email: str | None, ip: str | None) -> int:
     return max(0, math.ceil(until - now))
 
 
-@_open_when_cache_is_down(False)
+@open_when_cache_is_down(False, "login lockout not applied")
 def failure_record(*, email: str | None, ip: str | None) -> bool:
     """Count a failed login; returns whether it locked the account or the address."""
     window = int(settings.LOGIN_LOCKOUT_WINDOW.total_seconds())
@@ -93,7 +71,7 @@ def failure_record(*, email: str | None, ip: str | None) -> bool:
     return locked
 
 
-@_open_when_cache_is_down(None)
+@open_when_cache_is_down(None, "login lockout not applied")
 def failures_clear(*, email: str) -> None:
     """A successful login forgets the account's failures (not the address's)."""
     for scope, _ in _scopes(email=email, ip=None):

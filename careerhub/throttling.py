@@ -9,7 +9,9 @@ This module is named in the settings and imported while DRF itself loads: it mus
 views or drf-spectacular.
 """
 
+import functools
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -33,15 +35,30 @@ class _RatesFromSettings:
         return api_settings.DEFAULT_THROTTLE_RATES
 
 
+def open_when_cache_is_down(answer: Any, what: str | Callable[..., str]):
+    """While the cache (Redis) cannot be reached, a counter is not applied rather than every
+    request refused: the wrapped function answers ``answer`` and the outage is logged as
+    ``what`` (or what it answers for the call's arguments)."""
+
+    def decorate(function):
+        @functools.wraps(function)
+        def counted(*args, **kwargs):
+            try:
+                return function(*args, **kwargs)
+            except CACHE_UNREACHABLE as error:
+                label = what(*args, **kwargs) if callable(what) else what
+                logger.warning("%s, the cache is unreachable: %s", label, error)
+                return answer
+
+        return counted
+
+    return decorate
+
+
 class _OpenWhenCacheIsDown:
+    @open_when_cache_is_down(True, lambda self, *args: f"rate limit {getattr(self, 'scope', None)} not counted")
     def allow_request(self, request: Request, view: Any) -> bool:
-        try:
-            return super().allow_request(request, view)
-        except CACHE_UNREACHABLE as error:
-            logger.warning(
-                "rate limit %s not counted, the cache is unreachable: %s", getattr(self, "scope", None), error
-            )
-            return True
+        return super().allow_request(request, view)
 
 
 class ScopedThrottle(_RatesFromSettings, _OpenWhenCacheIsDown, ScopedRateThrottle):
