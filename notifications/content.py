@@ -49,14 +49,12 @@ class Snapshot:
         return now.astimezone(self.zone).date()
 
     @cached_property
-    def _daily(self) -> dict[date, int]:
+    def daily(self) -> dict[date, int]:
+        """Minutes per local day."""
         days: dict[date, int] = defaultdict(int)
         for logged_at, minutes in self.entries:
             days[logged_at.astimezone(self.zone).date()] += minutes
         return days
-
-    def daily(self) -> dict[date, int]:
-        return self._daily
 
     @cached_property
     def active(self) -> list[dict]:
@@ -67,7 +65,7 @@ class Snapshot:
         first = min((row["roadmap__created_at"] for row in self.rows), default=now)
         return tracking(
             rows=self.rows,
-            daily=self.daily(),
+            daily=self.daily,
             since=first.astimezone(self.zone).date(),
             today=today,
             pace_goal=self.user.weekly_hours_goal,
@@ -75,7 +73,7 @@ class Snapshot:
 
     def week_minutes(self, now: datetime) -> int:
         since = self.today(now) - timedelta(days=7)
-        return sum(minutes for day, minutes in self.daily().items() if day > since)
+        return sum(minutes for day, minutes in self.daily.items() if day > since)
 
     def done_since(self, since: datetime) -> list[str]:
         return [row["title"] for row in self.rows if row["completed_at"] and row["completed_at"] >= since]
@@ -255,7 +253,7 @@ class Batch:
         if not snapshot.active:
             return "no_active_roadmap"
         done = snapshot.done_since(self.now - timedelta(days=7))
-        current, _ = streaks(snapshot.daily(), snapshot.today(self.now))
+        current, _ = streaks(snapshot.daily, snapshot.today(self.now))
         plan = snapshot.tracking(self.now)
         lines = [f"Logged this week: {_hours(snapshot.week_minutes(self.now))}"]
         lines += [f"Done: {title}" for title in done] or ["Nothing completed this week."]

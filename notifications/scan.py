@@ -87,7 +87,9 @@ def _milestone_candidates(kind: str):
     )
 
 
-MILESTONE_FIELDS = ("id", "target_date", "roadmap__learner_id", "roadmap__learner__time_zone")
+def _write_for_milestones(candidates, build: Callable[[dict, Prefs], Reminder | None]) -> int:
+    rows = candidates.values("id", "target_date", "roadmap__learner_id", "roadmap__learner__time_zone")
+    return _write(rows, build, user_key="roadmap__learner_id", zone_key="roadmap__learner__time_zone")
 
 
 def _target_soon(now: datetime) -> int:
@@ -110,9 +112,7 @@ def _target_soon(now: datetime) -> int:
             due_at=prefs.at(max(target - timedelta(days=days), today), prefs.preferred_hour),
         )
 
-    return _write(
-        candidates.values(*MILESTONE_FIELDS), build, user_key=MILESTONE_FIELDS[2], zone_key=MILESTONE_FIELDS[3]
-    )
+    return _write_for_milestones(candidates, build)
 
 
 def _overdue(now: datetime) -> int:
@@ -132,9 +132,7 @@ def _overdue(now: datetime) -> int:
             due_at=prefs.at(target + timedelta(days=1), prefs.preferred_hour),
         )
 
-    return _write(
-        candidates.values(*MILESTONE_FIELDS), build, user_key=MILESTONE_FIELDS[2], zone_key=MILESTONE_FIELDS[3]
-    )
+    return _write_for_milestones(candidates, build)
 
 
 def _inactivity(now: datetime) -> int:
