@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, DataExport, LoginSession, Mentorship, User
+from careerhub.services import enqueue_on_commit
 from notifications.exports import notifications_section
 from roadmaps.models import Milestone, ProgressEntry, ReviewSubmission, Roadmap
 
@@ -171,7 +172,8 @@ def data_export_request(*, user: User) -> DataExport:
     audit_record(action=AuditEvent.Action.EXPORT_REQUESTED, actor=user, target_user=user, obj=export)
     from accounts import tasks
 
-    transaction.on_commit(lambda: tasks.build_data_export.delay(export.pk))
+    # Without the broker no worker would ever build it: failed, so that asking again starts anew.
+    enqueue_on_commit(tasks.build_data_export, export.pk, on_broker_down=lambda: data_export_fail(export_id=export.pk))
     return export
 
 

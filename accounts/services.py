@@ -21,7 +21,7 @@ from accounts.audit import audit_forget_user, audit_record
 from accounts.emails import email_send
 from accounts.models import AuditEvent, Change, IdempotencyKey, LoginSession, Mentorship, User, normalize_email_address
 from careerhub.exceptions import ApplicationError
-from careerhub.services import fields_assign
+from careerhub.services import enqueue_on_commit, fields_assign
 from notifications.services.reminders import (
     mentorship_invitation_notify,
     reminders_forget_address,
@@ -31,11 +31,6 @@ from notifications.services.reminders import (
 Action = AuditEvent.Action
 EMAIL_VERIFICATION_SALT = "accounts.email-verification"
 EMAIL_CHANGE_SALT = "accounts.email-change"
-
-
-def _enqueue(task, *args) -> None:
-    """Send the task once the transaction commits (never for a write that rolled back)."""
-    transaction.on_commit(lambda: task.delay(*args))
 
 
 def _invalid_token() -> ApplicationError:
@@ -71,9 +66,9 @@ def user_register(*, email: str, password: str, display_name: str = "", time_zon
         except IntegrityError:  # registered concurrently between the check and the insert
             existing = User.objects.filter(email=user.email).first()
     if existing is not None:
-        _enqueue(tasks.send_already_registered_email, existing.pk)
+        enqueue_on_commit(tasks.send_already_registered_email, existing.pk)
         return None
-    _enqueue(tasks.send_verification_email, user.pk)
+    enqueue_on_commit(tasks.send_verification_email, user.pk)
     return user
 
 
@@ -288,7 +283,7 @@ def email_verification_resend(*, user: User) -> None:
     if user.email_verified_at is None:
         from accounts import tasks
 
-        _enqueue(tasks.send_verification_email, user.pk)
+        enqueue_on_commit(tasks.send_verification_email, user.pk)
 
 
 def user_email_change_request(*, user: User, password: str, email: str) -> None:
@@ -304,7 +299,7 @@ def user_email_change_request(*, user: User, password: str, email: str) -> None:
         raise ValidationError({"email": [ValidationError("This is your address already.", code="same_email")]})
     from accounts import tasks
 
-    _enqueue(tasks.send_email_change_email, user.pk, email)
+    enqueue_on_commit(tasks.send_email_change_email, user.pk, email)
 
 
 def email_change_token(*, user: User, email: str) -> str:
@@ -354,7 +349,7 @@ def user_email_change_confirm(*, token: str) -> User:
     audit_record(action=Action.EMAIL_CHANGED, actor=user, target_user=user, changes={"fields": ["email"]})
     from accounts import tasks
 
-    _enqueue(tasks.send_email_changed_notice, old_email)
+    enqueue_on_commit(tasks.send_email_changed_notice, old_email)
     return user
 
 
@@ -372,7 +367,7 @@ def password_reset_request(*, email: str) -> None:
     """Always the same for the caller: the task looks the address up and mails its owner, if any."""
     from accounts import tasks
 
-    _enqueue(tasks.send_password_reset_email, normalize_email_address(email))
+    enqueue_on_commit(tasks.send_password_reset_email, normalize_email_address(email))
 
 
 def password_reset_email_send(*, email: str) -> bool:

@@ -1,6 +1,11 @@
+import logging
+from collections.abc import Callable
 from typing import Any
 
-from django.db import models
+from django.db import models, transaction
+from kombu.exceptions import OperationalError
+
+logger = logging.getLogger(__name__)
 
 
 def fields_assign(instance: models.Model, values: dict[str, Any]) -> list[str]:
@@ -12,3 +17,22 @@ def fields_assign(instance: models.Model, values: dict[str, Any]) -> list[str]:
     for name in changed:
         setattr(instance, name, values[name])
     return changed
+
+
+def enqueue_on_commit(task, *args, on_broker_down: Callable[[], None] | None = None) -> None:
+    """Send ``task(*args)`` once the transaction commits, never for a write that rolled back.
+
+    The write has committed by then, so a broker that cannot take the message (Redis down) must
+    not turn the answer into an error: the failure is logged and ``on_broker_down`` runs (a
+    caller whose rows are the truth marks them for the next scan, another marks its row failed).
+    """
+
+    def send() -> None:
+        try:
+            task.apply_async(args=args, retry=False)
+        except (OperationalError, OSError) as error:
+            logger.warning("broker unavailable, %s not queued: %s", task.name, error)
+            if on_broker_down is not None:
+                on_broker_down()
+
+    transaction.on_commit(send)

@@ -26,7 +26,7 @@ from notifications.content import Batch, Message
 from notifications.errors import PermanentSendError, TransientSendError
 from notifications.models import Channel, Delivery, Kind, Notification, Reminder
 from notifications.rules import URGENT_KINDS, Prefs, config, loaded_prefs
-from notifications.services.reminders import enqueue_on_commit, unsubscribe_token
+from notifications.services.reminders import enqueue_rows_on_commit, unsubscribe_token
 
 logger = logging.getLogger(__name__)
 
@@ -108,7 +108,7 @@ def reminders_deliver(*, reminder_ids: list[int], now: datetime | None = None) -
         for channel, task in ((Channel.EMAIL, tasks.send_emails), (Channel.PUSH, tasks.send_pushes)):
             ids = [delivery.pk for delivery in deliveries if delivery.channel == channel]
             if ids:
-                enqueue_on_commit(task, ids, model=Delivery)
+                enqueue_rows_on_commit(task, ids, model=Delivery)
     return outcome
 
 

@@ -20,7 +20,7 @@ from django.utils import timezone
 from accounts.models import Mentorship, User
 from notifications.models import Delivery, Kind, Preference, Reminder
 from notifications.rules import Prefs, config, iso_week, prefs_of
-from notifications.services.reminders import enqueue_on_commit
+from notifications.services.reminders import enqueue_rows_on_commit
 from roadmaps.models import Milestone, ProgressEntry, ReviewSubmission, Roadmap
 
 logger = logging.getLogger(__name__)
@@ -284,7 +284,7 @@ def reminders_fan_out(*, now: datetime | None = None) -> int:
         )
         for chunk in _chunks(due, config("CHUNK_SIZE")):
             Reminder.objects.filter(pk__in=chunk).update(enqueued_at=now)
-            enqueue_on_commit(tasks.deliver_reminders, chunk, model=Reminder)
+            enqueue_rows_on_commit(tasks.deliver_reminders, chunk, model=Reminder)
             enqueued += len(chunk)
         for channel, task in (("email", tasks.send_emails), ("push", tasks.send_pushes)):
             unsent = _claim(
@@ -292,7 +292,7 @@ def reminders_fan_out(*, now: datetime | None = None) -> int:
             )
             for chunk in _chunks(unsent, config("CHUNK_SIZE")):
                 Delivery.objects.filter(pk__in=chunk).update(enqueued_at=now)
-                enqueue_on_commit(task, chunk, model=Delivery)
+                enqueue_rows_on_commit(task, chunk, model=Delivery)
                 enqueued += len(chunk)
     return enqueued
 

@@ -6,22 +6,18 @@ committed one is never lost: if the broker is down when the transaction commits,
 scan finds the row and sends it.
 """
 
-import logging
 from datetime import datetime
 
 from django.core import signing
 from django.db import transaction
 from django.utils import timezone
-from kombu.exceptions import OperationalError
 
 from accounts.models import Mentorship, User
 from careerhub.exceptions import ApplicationError
-from careerhub.services import fields_assign
+from careerhub.services import enqueue_on_commit, fields_assign
 from notifications.models import Channel, Kind, Notification, Preference, Reminder
 from notifications.rules import URGENT_KINDS, config, loaded_prefs
 from roadmaps.models import ReviewSubmission
-
-logger = logging.getLogger(__name__)
 
 SCHEDULED_KINDS = (
     Kind.TARGET_SOON,
@@ -34,18 +30,10 @@ SCHEDULED_KINDS = (
 UNSUBSCRIBE_SALT = "notifications.unsubscribe"
 
 
-def enqueue_on_commit(task, ids: list[int], *, model) -> None:
-    """Send ``task(ids)`` once the transaction commits. The rows are the truth: when the broker
-    cannot take the message, their ``enqueued_at`` is cleared and the next scan sends them."""
-
-    def send() -> None:
-        try:
-            task.apply_async(args=[ids], retry=False)
-        except (OperationalError, OSError) as error:
-            logger.warning("broker unavailable, %s of %d rows left for the next scan: %s", task.name, len(ids), error)
-            model.objects.filter(pk__in=ids).update(enqueued_at=None)
-
-    transaction.on_commit(send)
+def enqueue_rows_on_commit(task, ids: list[int], *, model) -> None:
+    """Send ``task(ids)`` after commit. The rows are the truth: when the broker cannot take the
+    message, their ``enqueued_at`` is cleared and the next scan sends them."""
+    enqueue_on_commit(task, ids, on_broker_down=lambda: model.objects.filter(pk__in=ids).update(enqueued_at=None))
 
 
 def _event(*, user: User | None, kind: str, subject_id: int, period: str = "once", email: str = "") -> None:
@@ -63,7 +51,7 @@ def _event(*, user: User | None, kind: str, subject_id: int, period: str = "once
         defaults={"due_at": due, "enqueued_at": now if due <= now else None},
     )
     if created and due <= now:
-        enqueue_on_commit(tasks.deliver_reminders, [reminder.pk], model=Reminder)
+        enqueue_rows_on_commit(tasks.deliver_reminders, [reminder.pk], model=Reminder)
 
 
 def review_requested_notify(*, submission: ReviewSubmission) -> None:
