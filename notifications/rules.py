@@ -77,6 +77,15 @@ class Prefs:
         return end if end > instant else self.at(day + timedelta(days=1), self.quiet_end)
 
 
+def preference_defaults() -> dict[str, int]:
+    """What a user without a preference row has, to store in a new row."""
+    return {
+        "preferred_hour": config("PREFERRED_HOUR"),
+        "digest_weekday": config("DIGEST_WEEKDAY"),
+        "daily_cap": config("DAILY_CAP"),
+    }
+
+
 def prefs_of(time_zone: str, preference: Preference | None = None) -> Prefs:
     """A user's preferences from their time zone and their row (``None``: the defaults)."""
     return Prefs(

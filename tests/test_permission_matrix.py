@@ -41,8 +41,8 @@ from accounts.services import (
     user_login,
 )
 from notifications.models import Device, Notification, Preference, Reminder
-from notifications.services.devices import calendar_preference_ensure, device_register
-from notifications.services.reminders import unsubscribe_token
+from notifications.services.devices import device_register
+from notifications.services.reminders import preference_get_or_create, unsubscribe_token
 from roadmaps.models import CareerPath, Milestone, ProgressEntry, ReviewComment, ReviewSubmission, Roadmap
 from roadmaps.quiz import QUESTIONS
 from roadmaps.services.learning import milestone_note_set, milestone_skip, progress_entry_log, roadmap_enroll
@@ -131,7 +131,7 @@ def world(learner, settings, tmp_path) -> World:
     Milestone.objects.filter(pk=project.pk).update(state=Milestone.State.IN_PROGRESS)
     submission = review_submit(learner=learner, milestone=project, evidence_url="https://github.com/x/y")
     CareerPath.objects.filter(pk=path.pk).update(version=2)  # so an upgrade has something to do
-    calendar_preference_ensure(user=learner)
+    preference_get_or_create(user=learner)
     reminder = Reminder.objects.create(
         user=learner, kind="target_soon", subject_id=milestone.pk, period="2026-12-01", due_at=timezone.now()
     )

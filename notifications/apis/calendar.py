@@ -16,7 +16,8 @@ from notifications.calendar import (
     calendar_render,
     feed_urls,
 )
-from notifications.services.devices import calendar_preference_ensure, calendar_token_regenerate
+from notifications.services.devices import calendar_token_regenerate
+from notifications.services.reminders import preference_get_or_create
 
 CALENDAR_CONTENT_TYPE = "text/calendar"
 
@@ -88,7 +89,7 @@ class CalendarLinkSerializer(serializers.Serializer):
 class CalendarLinkApi(APIView):
     @extend_schema(summary="The address of your private calendar feed", responses={200: CalendarLinkSerializer})
     def get(self, request):
-        return Response(CalendarLinkSerializer(feed_urls(calendar_preference_ensure(user=request.user))).data)
+        return Response(CalendarLinkSerializer(feed_urls(preference_get_or_create(user=request.user))).data)
 
 
 @extend_schema(tags=["calendar"])

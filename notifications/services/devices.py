@@ -9,7 +9,6 @@ very first one) and never make two rows.
 
 from collections.abc import Iterable
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
@@ -17,6 +16,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from notifications.models import Device, Preference, new_calendar_token
+from notifications.rules import preference_defaults
 
 # A user's devices beyond this many, least recently seen first, are forgotten when another one
 # registers: a push goes to every active device, and an app that registers a fresh token on each
@@ -107,26 +107,10 @@ def devices_deactivate(*, tokens: Iterable[str], reason: str) -> int:
 # The calendar feed's token ----------------------------------------------------------------
 
 
-def _preference_defaults() -> dict[str, int]:
-    """The values a user without a preference row has (``rules.prefs_of``), to store in a new row."""
-    config = settings.NOTIFICATIONS
-    return {
-        "preferred_hour": config["PREFERRED_HOUR"],
-        "digest_weekday": config["DIGEST_WEEKDAY"],
-        "daily_cap": config["DAILY_CAP"],
-    }
-
-
-def calendar_preference_ensure(*, user: User) -> Preference:
-    """The user's preference row, which holds the feed's token; made with the defaults when missing."""
-    preference, _ = Preference.objects.get_or_create(user=user, defaults=_preference_defaults())
-    return preference
-
-
 @transaction.atomic
 def calendar_token_regenerate(*, user: User) -> Preference:
     """A new secret for the user's calendar feed: the old feed URL stops working at once."""
-    preference, _ = Preference.objects.select_for_update().get_or_create(user=user, defaults=_preference_defaults())
+    preference, _ = Preference.objects.select_for_update().get_or_create(user=user, defaults=preference_defaults())
     preference.calendar_token = new_calendar_token()
     preference.save(update_fields=["calendar_token", "updated_at"])
     return preference

@@ -16,7 +16,7 @@ from accounts.models import Mentorship, User
 from careerhub.exceptions import ApplicationError
 from careerhub.services import enqueue_on_commit, fields_assign
 from notifications.models import Channel, Kind, Notification, Preference, Reminder
-from notifications.rules import URGENT_KINDS, config, loaded_prefs
+from notifications.rules import URGENT_KINDS, loaded_prefs, preference_defaults
 from roadmaps.models import ReviewSubmission
 
 SCHEDULED_KINDS = (
@@ -91,14 +91,8 @@ def reminders_forget_address(*, email: str) -> int:
 
 
 def preference_get_or_create(*, user: User) -> Preference:
-    preference, _ = Preference.objects.get_or_create(
-        user=user,
-        defaults={
-            "preferred_hour": config("PREFERRED_HOUR"),
-            "digest_weekday": config("DIGEST_WEEKDAY"),
-            "daily_cap": config("DAILY_CAP"),
-        },
-    )
+    """The user's preference row (which also holds the calendar feed's token), made with the defaults when missing."""
+    preference, _ = Preference.objects.get_or_create(user=user, defaults=preference_defaults())
     return preference
 
 

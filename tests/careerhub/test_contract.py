@@ -27,7 +27,7 @@ from accounts.services import mentorship_create_active, user_login
 from careerhub.converters import BIGINT_MAX
 from careerhub.wsgi import application
 from notifications.calendar import TOKEN as CALENDAR_TOKEN
-from notifications.services.devices import calendar_preference_ensure
+from notifications.services.reminders import preference_get_or_create
 from roadmaps.models import Milestone
 from roadmaps.services.learning import progress_entry_log
 from roadmaps.services.reviews import review_submit
@@ -137,7 +137,7 @@ def demo_learner(db, settings, tmp_path):
         mentorship_id=[mentorship.pk],
         submission_id=[submission.pk],
         learner_id=[learner.pk],
-        token=[calendar_preference_ensure(user=learner).calendar_token],
+        token=[preference_get_or_create(user=learner).calendar_token],
     )
     yield learner
     SEEDED_IDS.clear()
