@@ -44,6 +44,10 @@ class LoadSettings:
     warmup: int = 3
     workers: int = 3
     threads: int = 1
+    only: tuple[str, ...] = ()  # names (or parts of names) of the endpoints to measure; none: all, and the phases
+
+    def wanted(self, endpoint: Endpoint) -> bool:
+        return endpoint.reference or not self.only or any(part in endpoint.name for part in self.only)
 
     @classmethod
     def from_env(cls) -> "LoadSettings":
@@ -55,6 +59,7 @@ class LoadSettings:
             warmup=int(os.environ.get("BENCH_WARMUP", cls.warmup)),
             workers=int(os.environ.get("BENCH_WORKERS", cls.workers)),
             threads=int(os.environ.get("BENCH_THREADS", cls.threads)),
+            only=tuple(part.strip() for part in os.environ.get("BENCH_ONLY", "").split(",") if part.strip()),
         )
 
 
@@ -261,7 +266,7 @@ def run(samples: Samples, load: LoadSettings, *, log: Path, say=print) -> dict:
         references = [measure(reference, samples, server, load, Path(tmp))]
         say(f"  {_line(references[-1])}")
         for endpoint in ENDPOINTS:
-            if endpoint.reference:
+            if endpoint.reference or not load.wanted(endpoint):
                 continue
             result = measure(endpoint, samples, server, load, Path(tmp))
             if result.skipped:
@@ -275,7 +280,7 @@ def run(samples: Samples, load: LoadSettings, *, log: Path, say=print) -> dict:
             say(f"  {_line(references[-1])}")
         results.insert(0, summarize_reference(references))
     phases = []
-    for item in PHASES:
+    for item in [] if load.only else PHASES:
         seconds, summary = time_phase(item, samples)
         phases.append({"name": item.name, "seconds": round(seconds, 3), "summary": summary})
     return {"results": results, "phases": phases}

@@ -93,6 +93,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # The hot selectors' statements are prepared (careerhub/sql.py); the ORM's never are, as its
+    # cursors send values inside the query text. Off behind a pooler that cannot keep them
+    # (PgBouncer before 1.21 in transaction mode): the same statements then run unprepared.
+    if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
+        DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 2**31 - 1  # only when asked
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -30,11 +30,13 @@ from roadmaps.selectors.learning import (
     progress_entry_list,
     roadmap_detail,
     roadmap_get,
+    roadmap_get_versioned,
+    roadmap_get_with_log,
     roadmap_list,
     roadmap_version,
     skill_gap,
 )
-from roadmaps.selectors.stats import learner_stats, learner_today, roadmap_stats
+from roadmaps.selectors.stats import EntryLog, learner_stats, learner_today, roadmap_stats
 from roadmaps.services.learning import (
     milestone_create_custom,
     milestone_note_set,
@@ -219,9 +221,9 @@ def _roadmap_current_etag(roadmap: Roadmap) -> str:
     return _roadmap_etag(roadmap, *roadmap_version(roadmap=roadmap))
 
 
-def _roadmap_detail_body(roadmap: Roadmap) -> tuple[dict, str]:
+def _roadmap_detail_body(roadmap: Roadmap, log: EntryLog | None = None) -> tuple[dict, str]:
     """The representation and its ETag, from the same reads."""
-    detail = roadmap_detail(roadmap=roadmap)
+    detail = roadmap_detail(roadmap=roadmap, log=log)
     changed_at = max((row["updated_at"] for row in detail.milestones), default=None)
     etag = _roadmap_etag(roadmap, len(detail.milestones), changed_at, detail.log.count, detail.log.last_created_at)
     return roadmap_detail_data(roadmap, detail.milestones, detail.stats), etag
@@ -294,10 +296,10 @@ class RoadmapDetailApi(APIView):
     @extend_schema(summary="A roadmap with its milestones and stats", **conditional_read(RoadmapDetailSerializer))
     def get(self, request, roadmap_id: int):
         if request.headers.get("If-None-Match") is None:  # nothing to compare: body and ETag from the same reads
-            body, etag = _roadmap_detail_body(roadmap_get(user=request.user, roadmap_id=roadmap_id))
+            body, etag = _roadmap_detail_body(*roadmap_get_with_log(user=request.user, roadmap_id=roadmap_id))
             return Response(body, headers={"ETag": etag})
-        roadmap = roadmap_get(user=request.user, roadmap_id=roadmap_id)
-        return conditional_response(request, _roadmap_current_etag(roadmap), lambda: _roadmap_detail_body(roadmap)[0])
+        roadmap, version = roadmap_get_versioned(user=request.user, roadmap_id=roadmap_id)
+        return conditional_response(request, _roadmap_etag(roadmap, *version), lambda: _roadmap_detail_body(roadmap)[0])
 
     @extend_schema(
         summary="Pause, archive or reactivate a roadmap",

@@ -21,8 +21,9 @@ def iso_datetime(value: datetime | None) -> str | None:
     """As DRF's DateTimeField writes it with USE_TZ and UTC: ISO 8601, ``Z`` for UTC."""
     if value is None:
         return None
-    text = value.astimezone(UTC).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
+    if value.tzinfo is not UTC:  # the database's timestamps already are
+        value = value.astimezone(UTC)
+    return value.isoformat()[:-6] + "Z"
 
 
 def iso_date(value: date | None) -> str | None:

@@ -1,8 +1,9 @@
 """Reads of a learner's own roadmaps. Access is decided here: another user's object is a 404."""
 
-import zoneinfo
+import functools
+import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -13,10 +14,11 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from accounts.models import User
+from accounts.models import Mentorship, User
 from accounts.selectors import active_mentorship_of, mentees_of
+from careerhub.sql import Columns, prepared_cursor
 from roadmaps.models import CareerPath, Milestone, MilestoneTemplate, PathSkill, ProgressEntry, Roadmap, Skill
-from roadmaps.selectors.stats import EntryLog, Stats, entry_log, learner_today, stats_from
+from roadmaps.selectors.stats import EntryLog, Stats, learner_today, stats_from
 
 State = Milestone.State
 
@@ -70,22 +72,121 @@ def _get_visible(
     return get_object_or_404(visible, pk=pk), False
 
 
-def _roadmap_get(queryset: QuerySet[Roadmap], *, user: User, roadmap_id: int) -> Roadmap:
-    roadmap, own = _get_visible(
-        queryset.select_related("path"), user=user, pk=roadmap_id, learner_field="learner", related=("learner",)
+# The roadmap row with what its representation and ETag need of the path and the learner, if the user
+# may see it: their own, or an actively mentored learner's. One statement of plain SQL: every request
+# on a roadmap starts here, and the ORM would spend longer building it than PostgreSQL running it.
+_ROADMAP = Columns(
+    Roadmap, ("id", "learner_id", "path_id", "catalog_version", "status", "created_at", "updated_at"), "r"
+)
+_PATH = Columns(CareerPath, ("id", "slug", "title", "version"), "p")
+_MENTEE = Columns(User, ("id", "time_zone"), "u")
+_ROADMAP_SQL = """
+    SELECT {roadmap}, {path}, {learner}{version}
+    FROM {roadmap_table} r
+    JOIN {path_table} p ON p.id = r.path_id
+    JOIN {user_table} u ON u.id = r.learner_id
+    WHERE r.id = %(roadmap)s AND (
+        r.learner_id = %(user)s
+        OR EXISTS (
+            SELECT 1 FROM {mentorship_table} ms
+            WHERE ms.mentor_id = %(user)s AND ms.learner_id = r.learner_id AND ms.state = %(active)s
+        )
     )
-    if own:
-        roadmap.learner = user  # already loaded by authentication
-    return roadmap
+"""
+# What the ETag follows besides the roadmap's own row (as ``roadmap_version``), in the same statement.
+_VERSION_SQL = """,
+    (SELECT COUNT(*) FROM {milestone_table} WHERE roadmap_id = r.id),
+    (SELECT MAX(updated_at) FROM {milestone_table} WHERE roadmap_id = r.id),
+    (SELECT COUNT(*) FROM {entry_table} e JOIN {milestone_table} m ON m.id = e.milestone_id WHERE m.roadmap_id = r.id),
+    (SELECT MAX(e.created_at) FROM {entry_table} e JOIN {milestone_table} m ON m.id = e.milestone_id
+        WHERE m.roadmap_id = r.id)
+"""
+# The log by the learner's local day (as ``_LOG_SQL``), as JSON in the same statement: the roadmap detail
+# then costs one query less. PostgreSQL only, for the day is taken in a time zone read by the statement.
+_LOG_JSON_SQL = """,
+    (SELECT json_agg(json_build_array(d.day, d.minutes, d.n, d.last)) FROM (
+        SELECT (e.logged_at AT TIME ZONE u.time_zone)::date AS day, SUM(e.minutes) AS minutes, COUNT(*) AS n,
+            MAX(e.created_at) AS last
+        FROM {entry_table} e JOIN {milestone_table} m ON m.id = e.milestone_id
+        WHERE m.roadmap_id = r.id
+        GROUP BY 1
+    ) d)
+"""
+MAX_ID = 2**63 - 1  # ids are bigints; a larger one in a URL names nothing
+
+RoadmapVersion = tuple[int, datetime | None, int, datetime | None]
+
+
+@functools.cache
+def _roadmap_sql(*, extra: str) -> str:
+    tables = {
+        "roadmap_table": Roadmap._meta.db_table,
+        "path_table": CareerPath._meta.db_table,
+        "user_table": User._meta.db_table,
+        "mentorship_table": Mentorship._meta.db_table,
+        "milestone_table": Milestone._meta.db_table,
+        "entry_table": ProgressEntry._meta.db_table,
+    }
+    return _ROADMAP_SQL.format(
+        roadmap=_ROADMAP.sql,
+        path=_PATH.sql,
+        learner=_MENTEE.sql,
+        version={"": "", "version": _VERSION_SQL, "log": _LOG_JSON_SQL}[extra].format(**tables),
+        **tables,
+    )
+
+
+def _roadmap_read(*, user: User, roadmap_id: int, extra: str = "") -> tuple[Roadmap, tuple]:
+    """The roadmap (its path and learner loaded), and the values the ``extra`` columns answered."""
+    if not 0 < roadmap_id <= MAX_ID:
+        raise Http404
+    with prepared_cursor() as cursor:
+        cursor.execute(
+            _roadmap_sql(extra=extra),
+            {"roadmap": roadmap_id, "user": user.pk, "active": Mentorship.State.ACTIVE},
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise Http404
+    roadmap = _ROADMAP.instance(row)
+    row = row[len(_ROADMAP.names) :]
+    roadmap.path = _PATH.instance(row)
+    row = row[len(_PATH.names) :]
+    # Their own: the user authentication loaded. A mentee: what the representation needs, the rest on demand.
+    roadmap.learner = user if roadmap.learner_id == user.pk else _MENTEE.instance(row)
+    return roadmap, row[len(_MENTEE.names) :]
 
 
 def roadmap_get(*, user: User, roadmap_id: int, write: bool = False) -> Roadmap:
     """The roadmap (its path and learner loaded) if ``user`` may see it (404 otherwise); with ``write``,
-    403 unless it is theirs."""
-    roadmap = _roadmap_get(Roadmap.objects.all(), user=user, roadmap_id=roadmap_id)
+    403 unless it is theirs. One query."""
+    roadmap, _ = _roadmap_read(user=user, roadmap_id=roadmap_id)
     if write:
         _ensure_may_change(roadmap.learner_id, user)
     return roadmap
+
+
+def roadmap_get_versioned(*, user: User, roadmap_id: int) -> tuple[Roadmap, RoadmapVersion]:
+    """``roadmap_get`` with ``roadmap_version``, in one query: all that a 304 on the roadmap costs."""
+    roadmap, (milestone_count, changed_at, entry_count, last_entry_at) = _roadmap_read(
+        user=user, roadmap_id=roadmap_id, extra="version"
+    )
+    return roadmap, (milestone_count, _aware(changed_at), entry_count, _aware(last_entry_at))
+
+
+def roadmap_get_with_log(*, user: User, roadmap_id: int) -> tuple[Roadmap, EntryLog | None]:
+    """``roadmap_get`` with the roadmap's log by the learner's local day, in one query on PostgreSQL
+    (elsewhere the log is ``None``, and ``roadmap_detail`` reads it)."""
+    if connection.vendor != "postgresql":
+        return roadmap_get(user=user, roadmap_id=roadmap_id), None
+    roadmap, (days,) = _roadmap_read(user=user, roadmap_id=roadmap_id, extra="log")
+    # [day, minutes, entries, last written] with JSON's texts for the dates (psycopg decodes json columns)
+    days = (json.loads(days) if isinstance(days, str) else days) or []
+    return roadmap, EntryLog(
+        daily={date.fromisoformat(day): minutes for day, minutes, _, _ in days},
+        count=sum(n for _, _, n, _ in days),
+        last_created_at=max((datetime.fromisoformat(last) for _, _, _, last in days), default=None),
+    )
 
 
 def mentee_roadmap_list(*, mentor: User, learner_id: int) -> QuerySet[Roadmap]:
@@ -153,14 +254,83 @@ class RoadmapDetail:
     stats: Stats
 
 
-def roadmap_detail(*, roadmap: Roadmap, now: datetime | None = None) -> RoadmapDetail:
-    """Milestones and stats of a roadmap from ``roadmap_get``: three queries (milestones, their skills,
-    the log by local day); the stats take the milestone rows already in hand."""
-    learner = roadmap.learner
-    rows = milestone_skills(
-        list(Milestone.objects.filter(roadmap=roadmap).order_by("position", "id").values(*MILESTONE_VALUES))
+# A roadmap's milestones (MILESTONE_VALUES) with their skills' slugs, in plan order, and its log by the
+# learner's local day: plain SQL (see careerhub.sql).
+_MILESTONE = Columns(Milestone, MILESTONE_VALUES, "m")
+_MILESTONE_ROWS_SQL = """
+    SELECT {columns}, {skills}
+    FROM {milestone_table} m
+    WHERE m.roadmap_id = %(roadmap)s
+    ORDER BY m.position, m.id
+"""
+_SKILLS_SQL = """
+    SELECT s.slug FROM {link_table} ms JOIN {skill_table} s ON s.id = ms.skill_id
+    WHERE ms.milestone_id = m.id ORDER BY s.slug
+"""
+_LOG_SQL = """
+    SELECT {day}, SUM(e.minutes), COUNT(*), MAX(e.created_at)
+    FROM {entry_table} e JOIN {milestone_table} m ON m.id = e.milestone_id
+    WHERE m.roadmap_id = %s
+    GROUP BY 1
+"""
+
+
+def _slugs(subquery: str, vendor: str) -> str:
+    """The subquery's values as one column: an array on PostgreSQL, a JSON array elsewhere."""
+    if vendor == "postgresql":
+        return f"ARRAY({subquery})"
+    return f"(SELECT json_group_array(slug) FROM ({subquery}))"
+
+
+@functools.cache
+def _milestone_rows_sql(vendor: str) -> str:
+    tables = {
+        "milestone_table": Milestone._meta.db_table,
+        "link_table": Milestone.skills.through._meta.db_table,
+        "skill_table": Skill._meta.db_table,
+    }
+    return _MILESTONE_ROWS_SQL.format(
+        columns=_MILESTONE.sql, skills=_slugs(_SKILLS_SQL.format(**tables), vendor), **tables
     )
-    log = entry_log(ProgressEntry.objects.filter(milestone__roadmap=roadmap), zoneinfo.ZoneInfo(learner.time_zone))
+
+
+def _log_sql(time_zone: str) -> tuple[str, tuple]:
+    day, params = connection.ops.datetime_cast_date_sql("e.logged_at", (), time_zone)
+    tables = {"milestone_table": Milestone._meta.db_table, "entry_table": ProgressEntry._meta.db_table}
+    return _LOG_SQL.format(day=day, **tables), params
+
+
+def _milestone_rows(roadmap: Roadmap) -> list[dict]:
+    with prepared_cursor() as cursor:
+        cursor.execute(_milestone_rows_sql(connection.vendor), {"roadmap": roadmap.pk})
+        records = cursor.fetchall()
+    rows = _MILESTONE.dicts(records)
+    for row, values in zip(rows, records, strict=True):
+        skills = values[-1]
+        row["skills"] = json.loads(skills) if isinstance(skills, str) else skills
+    return rows
+
+
+def _entry_log(roadmap: Roadmap, time_zone: str) -> EntryLog:
+    log_sql, log_params = _log_sql(time_zone)
+    with prepared_cursor() as cursor:
+        cursor.execute(log_sql, (*log_params, roadmap.pk))
+        days = cursor.fetchall()
+    return EntryLog(
+        daily={_date(day): minutes for day, minutes, _, _ in days},
+        count=sum(n for _, _, n, _ in days),
+        last_created_at=max((_aware(last) for _, _, _, last in days), default=None),
+    )
+
+
+def roadmap_detail(*, roadmap: Roadmap, log: EntryLog | None = None, now: datetime | None = None) -> RoadmapDetail:
+    """Milestones and stats of a roadmap from ``roadmap_get``: one query for the milestones with their
+    skills, and one for the log by local day unless given (``roadmap_get_with_log``); the stats take
+    the milestone rows already in hand."""
+    learner = roadmap.learner
+    rows = _milestone_rows(roadmap)
+    if log is None:
+        log = _entry_log(roadmap, learner.time_zone)
     skills_built = len({slug for row in rows if row["state"] == State.DONE for slug in row["skills"]})
     stats = stats_from(
         learner=learner,
@@ -172,6 +342,11 @@ def roadmap_detail(*, roadmap: Roadmap, now: datetime | None = None) -> RoadmapD
         pace_goal=None,  # the weekly goal is for all of the learner's roadmaps together
     )
     return RoadmapDetail(milestones=rows, log=log, stats=stats)
+
+
+def _date(value: date | str) -> date:
+    """A date from raw SQL as the ORM gives it: SQLite answers text."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _aware(value: datetime | str | None) -> datetime | None:
@@ -191,7 +366,7 @@ def roadmap_version(*, roadmap: Roadmap) -> tuple[int, datetime | None, int, dat
     milestone = connection.ops.quote_name(Milestone._meta.db_table)
     entry = connection.ops.quote_name(ProgressEntry._meta.db_table)
     entries = f"FROM {entry} e JOIN {milestone} m ON m.id = e.milestone_id WHERE m.roadmap_id = %s"
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(
             f"SELECT (SELECT COUNT(*) FROM {milestone} WHERE roadmap_id = %s), "
             f"(SELECT MAX(updated_at) FROM {milestone} WHERE roadmap_id = %s), "

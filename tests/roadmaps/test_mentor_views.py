@@ -142,3 +142,26 @@ def test_mentee_roadmaps_are_listed_for_their_mentor_only(mentor, mentor_client)
 
     assert len(listed) == 2
     assert stranger.status_code == 404
+
+
+def test_a_mentor_reads_a_mentees_roadmap_as_the_mentee_does_days_in_the_mentees_time_zone(mentor, mentor_client):
+    # Given a mentee far east of UTC, with time logged late in the UTC evening: the next day where they are
+    learner = UserFactory(time_zone="Pacific/Auckland")
+    Mentorship.objects.create(mentor=mentor, learner=learner, state="active")
+    roadmap, _ = roadmap_enroll(learner=learner, path=small_path())
+    first = roadmap.milestones.get(slug="python-basics")
+    evening = timezone.now().replace(hour=22, minute=30) - timedelta(days=2)
+    progress_entry_log(learner=learner, milestone=first, entry_id=uuid.uuid4(), minutes=45, logged_at=evening)
+    learner_client = APIClient()
+    learner_client.force_authenticate(learner)
+    url = f"/api/v1/roadmaps/{roadmap.pk}/"
+
+    # When both read it
+    own = learner_client.get(url)
+    seen = mentor_client.get(url)
+
+    # Then the mentor sees the same representation and ETag, and may revalidate with it
+    assert seen.status_code == own.status_code == 200
+    assert (seen.json(), seen["ETag"]) == (own.json(), own["ETag"])
+    assert seen.json()["stats"]["hours_logged"] == 0.75
+    assert mentor_client.get(url, HTTP_IF_NONE_MATCH=seen["ETag"]).status_code == 304
