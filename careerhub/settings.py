@@ -255,9 +255,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": (
-        ["rest_framework.renderers.JSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer"]
+        ["careerhub.renderers.JSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer"]
         if DEBUG
-        else ["rest_framework.renderers.JSONRenderer"]
+        else ["careerhub.renderers.JSONRenderer"]
     ),
     # The app speaks JSON; form encodings would parse blanks and nulls loosely.
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
