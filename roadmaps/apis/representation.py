@@ -111,7 +111,7 @@ def dashboard_row_data(row: dict[str, Any]) -> dict[str, Any]:
     """One mentee of ``selectors.reviews.mentor_dashboard``, as ``DashboardRowSerializer`` writes it."""
     learner = row["learner"]
     return {
-        "learner": {"id": learner.pk, "email": learner.email, "display_name": learner.display_name},
+        "learner": {"id": learner["id"], "email": learner["email"], "display_name": learner["display_name"]},
         "completion_percent": float(row["completion_percent"]),
         "last_activity": iso_datetime(row["last_activity"]),
         "status": row["status"],
