@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.selectors import active_mentorship_of, mentees_of
+from careerhub.sql import prepared_cursor
 from roadmaps.models import Milestone, ReviewComment, ReviewSubmission
 from roadmaps.selectors.stats import MIN_TRACKED_DAYS, PACE_WINDOW_DAYS, PlanTotals, learner_stats, tracking_from
 
@@ -129,7 +130,7 @@ def mentor_dashboard(*, mentor: User) -> list[dict[str, Any]]:
         "shortest_window": MIN_TRACKED_DAYS,
         "longest_window": PACE_WINDOW_DAYS,
     }
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:  # planned once per connection: planning it costs about a millisecond
         cursor.execute(_DASHBOARD_SQL, params)
         rows = cursor.fetchall()
     dashboard = []
