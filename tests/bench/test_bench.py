@@ -172,7 +172,7 @@ def test_the_table_states_ratios_to_the_reference_and_flags_what_misses():
 def test_the_bench_measures_the_phone_s_hot_endpoints_against_one_reference():
     names = [endpoint.name for endpoint in ENDPOINTS]
 
-    assert [endpoint.name for endpoint in ENDPOINTS if endpoint.reference] == ["reference: ping"]
+    assert [endpoint.name for endpoint in ENDPOINTS if endpoint.reference] == ["reference: unread count"]
     assert {"roadmap detail", "roadmap detail 304", "milestone list", "progress entry POST", "mentor dashboard"} <= set(
         names
     )
