@@ -1,3 +1,4 @@
+import base64
 import uuid
 from datetime import timedelta
 
@@ -189,6 +190,23 @@ def test_milestone_list_filters_by_state_and_kind_and_rejects_bad_values(learner
     assert [m["slug"] for m in certifications] == ["cloud-cert"]
     assert bad.status_code == 400
     assert {error["field"] for error in bad.json()["errors"]} == {"state", "due_before"}
+
+
+@pytest.mark.parametrize("position", ["abc", "", "4.5"])
+@pytest.mark.parametrize("listed", ["milestones", "entries"])
+def test_a_cursor_position_the_list_never_gave_out_is_a_404(learner_client, roadmap, listed, position):
+    # The milestones are ordered by a number, the entries by a time: neither reads "abc" as a position.
+    url = {
+        "milestones": f"/api/v1/roadmaps/{roadmap['id']}/milestones/",
+        "entries": f"/api/v1/milestones/{roadmap['milestones'][0]['id']}/entries/",
+    }[listed]
+    cursor = base64.b64encode(f"p={position}".encode()).decode()
+
+    response = learner_client.get(url, {"cursor": cursor})
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["code"] == "not_found"
 
 
 def test_skip_leaves_the_completion_ratio_keeps_the_reason_and_unskip_restores(learner_client, roadmap):
