@@ -1,6 +1,10 @@
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
 from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Field
+from django.db.models import Field, Model
 from rest_framework import pagination
 from rest_framework.exceptions import NotFound, ValidationError
 
@@ -45,3 +49,51 @@ class CursorPagination(pagination.CursorPagination):
             except DjangoValidationError as error:
                 raise NotFound(self.invalid_cursor_message) from error
         return cursor
+
+
+@dataclass(frozen=True)
+class Window:
+    """Which rows a page asks for: after (or before) a position of the ordering's first field, in the
+    ordering or its reverse, from an offset."""
+
+    descending: bool = False
+    after: Any = None  # position greater than this
+    before: Any = None  # position less than this
+    offset: int = 0
+    limit: int | None = None
+
+
+@dataclass(frozen=True)
+class WindowedRows:
+    """Rows that ``fetch(window)`` reads (plain SQL, say), handed to ``CursorPagination`` in place of a
+    queryset, so that a hot list keeps the paginator's cursors and links exactly.
+
+    The paginator asks three things of a queryset: the order (the view's ``ordering`` or its reverse),
+    a filter past the cursor's position on the ordering's first field (``<field>__gt`` or ``__lt``,
+    with the cursor's text), and a slice. ``fetch`` orders by the whole ``ordering`` itself.
+    """
+
+    model: type[Model]
+    ordering: tuple[str, ...]
+    fetch: Callable[[Window], list[dict[str, Any]]]
+    window: Window = Window()
+
+    def order_by(self, *fields: str) -> "WindowedRows":
+        if fields == self.ordering:
+            return replace(self, window=replace(self.window, descending=False))
+        if fields == pagination._reverse_ordering(self.ordering):
+            return replace(self, window=replace(self.window, descending=True))
+        raise ValueError(f"Rows ordered by {self.ordering} (or its reverse), not {fields}.")
+
+    def filter(self, **lookup: Any) -> "WindowedRows":
+        ((key, value),) = lookup.items()
+        name, operator = key.rsplit("__", 1)
+        if name != self.ordering[0].lstrip("-") or operator not in ("gt", "lt"):
+            raise ValueError(f"Rows are filtered by their position only, not {key}.")
+        position = self.model._meta.get_field(name).to_python(value)
+        bound = {"after": position} if operator == "gt" else {"before": position}
+        return replace(self, window=replace(self.window, **bound))
+
+    def __getitem__(self, rows: slice) -> list[dict[str, Any]]:
+        offset = rows.start or 0
+        return self.fetch(replace(self.window, offset=offset, limit=rows.stop - offset))

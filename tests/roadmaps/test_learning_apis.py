@@ -7,9 +7,10 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import Mentorship
+from careerhub.pagination import Window
 from roadmaps.apis.learning import MilestoneSerializer
 from roadmaps.models import Milestone, ProgressEntry, Roadmap
-from roadmaps.selectors.learning import milestone_queryset
+from roadmaps.selectors.learning import _milestone_page_orm, milestone_page_rows, milestone_queryset
 from tests.factories import UserFactory, small_path
 
 pytestmark = pytest.mark.django_db
@@ -299,6 +300,25 @@ def test_a_mentor_lists_the_milestones_the_mentee_sees_until_the_mentorship_ends
     assert as_mentor == _walk(learner_client, url, {"page_size": 5}, "next")
     assert filtered == learner_client.get(url, {"state": "done"}).json()
     assert after_the_end.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "window",
+    [
+        Window(limit=100),
+        Window(offset=2, limit=3),
+        Window(after=0, limit=4),
+        Window(descending=True, before=2, limit=5),
+        Window(descending=True, offset=1, limit=100),
+    ],
+)
+def test_a_milestone_page_reads_the_same_rows_on_the_other_databases(learner, tied_roadmap, window):
+    # PostgreSQL reads the page in plain SQL; the SQLite demo with the ORM.
+    skills = Milestone.objects.filter(roadmap=tied_roadmap, kind="skill")
+
+    for among in (None, skills):
+        read = {"user": learner, "roadmap_id": tied_roadmap.pk, "window": window, "among": among}
+        assert milestone_page_rows(**read) == _milestone_page_orm(**read)
 
 
 def test_skip_leaves_the_completion_ratio_keeps_the_reason_and_unskip_restores(learner_client, roadmap):
