@@ -1,5 +1,12 @@
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Field, Model
 from rest_framework import pagination
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 
 
 class CursorPagination(pagination.CursorPagination):
@@ -12,6 +19,7 @@ class CursorPagination(pagination.CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 100
     ordering = ("-id",)
+    position_field: Field | None = None
 
     def get_page_size(self, request) -> int:
         """A page size the client asks for must be 1 to ``max_page_size``: a 400, never a slow page."""
@@ -24,4 +32,68 @@ class CursorPagination(pagination.CursorPagination):
 
     def get_ordering(self, request, queryset, view) -> tuple[str, ...]:
         ordering = getattr(view, "ordering", None) or self.ordering
-        return (ordering,) if isinstance(ordering, str) else tuple(ordering)
+        ordering = (ordering,) if isinstance(ordering, str) else tuple(ordering)
+        try:
+            self.position_field = queryset.model._meta.get_field(ordering[0].lstrip("-"))
+        except FieldDoesNotExist:  # an annotation: its values are not checked here
+            self.position_field = None
+        return ordering
+
+    def decode_cursor(self, request) -> pagination.Cursor | None:
+        """A cursor whose position is not a value of the ordering's first field (``p=abc`` for a number)
+        is a cursor this list never gave out: the same 404 as one that does not decode, not a 500."""
+        cursor = super().decode_cursor(request)
+        if cursor is not None and cursor.position is not None and self.position_field is not None:
+            try:
+                self.position_field.to_python(cursor.position)
+            except DjangoValidationError as error:
+                raise NotFound(self.invalid_cursor_message) from error
+        return cursor
+
+
+@dataclass(frozen=True)
+class Window:
+    """Which rows a page asks for: after (or before) a position of the ordering's first field, in the
+    ordering or its reverse, from an offset."""
+
+    descending: bool = False
+    after: Any = None  # position greater than this
+    before: Any = None  # position less than this
+    offset: int = 0
+    limit: int | None = None
+
+
+@dataclass(frozen=True)
+class WindowedRows:
+    """Rows that ``fetch(window)`` reads (plain SQL, say), handed to ``CursorPagination`` in place of a
+    queryset, so that a hot list keeps the paginator's cursors and links exactly.
+
+    The paginator asks three things of a queryset: the order (the view's ``ordering`` or its reverse),
+    a filter past the cursor's position on the ordering's first field (``<field>__gt`` or ``__lt``,
+    with the cursor's text), and a slice. ``fetch`` orders by the whole ``ordering`` itself.
+    """
+
+    model: type[Model]
+    ordering: tuple[str, ...]
+    fetch: Callable[[Window], list[dict[str, Any]]]
+    window: Window = Window()
+
+    def order_by(self, *fields: str) -> "WindowedRows":
+        if fields == self.ordering:
+            return replace(self, window=replace(self.window, descending=False))
+        if fields == pagination._reverse_ordering(self.ordering):
+            return replace(self, window=replace(self.window, descending=True))
+        raise ValueError(f"Rows ordered by {self.ordering} (or its reverse), not {fields}.")
+
+    def filter(self, **lookup: Any) -> "WindowedRows":
+        ((key, value),) = lookup.items()
+        name, operator = key.rsplit("__", 1)
+        if name != self.ordering[0].lstrip("-") or operator not in ("gt", "lt"):
+            raise ValueError(f"Rows are filtered by their position only, not {key}.")
+        position = self.model._meta.get_field(name).to_python(value)
+        bound = {"after": position} if operator == "gt" else {"before": position}
+        return replace(self, window=replace(self.window, **bound))
+
+    def __getitem__(self, rows: slice) -> list[dict[str, Any]]:
+        offset = rows.start or 0
+        return self.fetch(replace(self.window, offset=offset, limit=rows.stop - offset))

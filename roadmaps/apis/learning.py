@@ -3,6 +3,7 @@
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -17,16 +18,16 @@ from careerhub.conditional import (
     make_etag,
     shape_of,
 )
+from careerhub.pagination import WindowedRows
 from roadmaps.apis.representation import milestone_data, roadmap_detail_data
 from roadmaps.filters import MilestoneFilter, RoadmapFilter
 from roadmaps.models import CareerPath, Milestone, MilestoneTemplate, ProgressEntry, Roadmap, Skill, http_url
 from roadmaps.quiz import QUESTIONS, QUESTIONS_BY_SLUG, quiz_score
 from roadmaps.selectors.catalog import career_path_list
 from roadmaps.selectors.learning import (
-    MILESTONE_VALUES,
     milestone_get,
     milestone_list,
-    milestone_skills,
+    milestone_page_rows,
     progress_entry_list,
     roadmap_detail,
     roadmap_get,
@@ -400,9 +401,23 @@ class RoadmapMilestoneListApi(SelectorListApi):
         return super().get(request, *args, **kwargs)
 
     def list(self, request, *args, **kwargs):
+        user, roadmap_id = request.user, self.kwargs["roadmap_id"]
+        # Filters go through the filterset (after the access check; a bad value is a 400). Without them,
+        # the usual request, the page is read at once: no filterset, and no query before the page's.
+        paging = {self.paginator.page_size_query_param, self.paginator.cursor_query_param}
+        among = self.filter_queryset(self.get_queryset()) if set(request.query_params) - paging else None
+        rows = WindowedRows(
+            Milestone,
+            self.ordering,
+            lambda window: milestone_page_rows(user=user, roadmap_id=roadmap_id, window=window, among=among),
+        )
+        try:
+            page = self.paginate_queryset(rows)
+        except (serializers.ValidationError, NotFound):
+            roadmap_get(user=user, roadmap_id=roadmap_id)  # a bad page size or cursor: another's roadmap is a 404
+            raise
         # Plain rows rather than model instances, written by hand (the same output as the serializer).
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()).values(*MILESTONE_VALUES))
-        return self.get_paginated_response([milestone_data(row) for row in milestone_skills(page)])
+        return self.get_paginated_response([milestone_data(row) for row in page])
 
     @extend_schema(
         summary="Add an own milestone at the end of the roadmap",

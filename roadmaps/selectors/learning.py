@@ -16,6 +16,7 @@ from django.utils.dateparse import parse_datetime
 
 from accounts.models import Mentorship, User
 from accounts.selectors import active_mentorship_of, mentees_of
+from careerhub.pagination import Window
 from careerhub.sql import Columns, prepared_cursor
 from roadmaps.models import CareerPath, Milestone, MilestoneTemplate, PathSkill, ProgressEntry, Roadmap, Skill
 from roadmaps.selectors.stats import EntryLog, Stats, learner_today, stats_from
@@ -380,6 +381,108 @@ def roadmap_version(*, roadmap: Roadmap) -> tuple[int, datetime | None, int, dat
 def milestone_list(*, roadmap: Roadmap) -> QuerySet[Milestone]:
     """The roadmap's milestones, for plain rows (``values(*MILESTONE_VALUES)`` and ``milestone_skills``)."""
     return Milestone.objects.filter(roadmap=roadmap)
+
+
+def milestone_page_rows(
+    *, user: User, roadmap_id: int, window: Window, among: QuerySet[Milestone] | None = None
+) -> list[dict]:
+    """A page of the roadmap's milestones in plan order (``position``, ``id``) as rows of
+    ``MILESTONE_VALUES`` with their skills, if ``user`` may see the roadmap (404 otherwise); with
+    ``among`` (a filtered queryset of milestones), only those.
+
+    On PostgreSQL the learner's own roadmap costs one statement of plain SQL (the access check, the
+    rows and their skills): a phone lists its milestones often, and building the queries with the ORM
+    would cost more than running them. A mentor's read (or a 404) takes the full access check first.
+    """
+    if connection.vendor != "postgresql":
+        return _milestone_page_orm(user=user, roadmap_id=roadmap_id, window=window, among=among)
+    rows = _milestone_page_sql(roadmap_id=roadmap_id, learner_id=user.pk, window=window, among=among)
+    if rows is None:  # not the user's own roadmap
+        roadmap_get(user=user, roadmap_id=roadmap_id)
+        rows = _milestone_page_sql(roadmap_id=roadmap_id, learner_id=None, window=window, among=among)
+    if rows is None:  # deleted in between
+        raise Http404
+    return rows
+
+
+def _milestone_page_orm(
+    *, user: User, roadmap_id: int, window: Window, among: QuerySet[Milestone] | None
+) -> list[dict]:
+    """``milestone_page_rows`` with the ORM, on the other databases (the SQLite demo)."""
+    milestones = milestone_list(roadmap=roadmap_get(user=user, roadmap_id=roadmap_id))
+    if among is not None:
+        milestones = milestones.filter(pk__in=among.values("pk"))
+    if window.after is not None:
+        milestones = milestones.filter(position__gt=window.after)
+    if window.before is not None:
+        milestones = milestones.filter(position__lt=window.before)
+    order = ("-position", "-id") if window.descending else ("position", "id")
+    page = milestones.order_by(*order).values(*MILESTONE_VALUES)[window.offset : window.offset + window.limit]
+    return milestone_skills(list(page))
+
+
+_PAGE_COLUMNS = (*MILESTONE_VALUES, "skills")
+
+
+@functools.cache
+def _milestone_page_select() -> str:
+    """The page's statement, less its conditions and order (built once: the names do not change).
+
+    The LATERAL join answers one row of NULLs for a roadmap without (matching) milestones, and no
+    row for one that is not there (or not the learner's). The skills' slugs come by primary key."""
+    quote = connection.ops.quote_name
+    columns = ", ".join(f"m.{quote(Milestone._meta.get_field(name).column)}" for name in MILESTONE_VALUES)
+    return f"""
+        SELECT page.* FROM {quote(Roadmap._meta.db_table)} r
+        LEFT JOIN LATERAL (
+            SELECT {columns}, ARRAY(
+                SELECT (SELECT s.slug FROM {quote(Skill._meta.db_table)} s WHERE s.id = ms.skill_id) AS slug
+                FROM {quote(Milestone.skills.through._meta.db_table)} ms WHERE ms.milestone_id = m.id
+                ORDER BY slug
+            )
+            FROM {quote(Milestone._meta.db_table)} m
+            WHERE m.roadmap_id = r.id {{milestones}}
+            ORDER BY m.position {{order}}, m.id {{order}}
+            LIMIT %s OFFSET %s
+        ) page ON TRUE
+        WHERE r.id = %s {{roadmap}}
+    """
+
+
+def _milestone_page_sql(
+    *, roadmap_id: int, learner_id: int | None, window: Window, among: QuerySet[Milestone] | None
+) -> list[dict] | None:
+    """The rows of ``milestone_page_rows``, or None when there is no roadmap ``roadmap_id`` (of
+    ``learner_id``, if given)."""
+    milestones, params = [], []
+    if among is not None:
+        among_sql, among_params = among.order_by().values("pk").query.sql_with_params()
+        milestones.append(f"AND m.id IN ({among_sql})")
+        params.extend(among_params)
+    if window.after is not None:
+        milestones.append("AND m.position > %s")
+        params.append(window.after)
+    if window.before is not None:
+        milestones.append("AND m.position < %s")
+        params.append(window.before)
+    params.extend([window.limit, window.offset, roadmap_id])
+    if learner_id is not None:
+        params.append(learner_id)
+    sql = _milestone_page_select().format(
+        milestones=" ".join(milestones),
+        order="DESC" if window.descending else "ASC",
+        roadmap="AND r.learner_id = %s" if learner_id is not None else "",
+    )
+    with prepared_cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    if not found:
+        return None
+    rows = [dict(zip(_PAGE_COLUMNS, row, strict=True)) for row in found if row[0] is not None]
+    for row in rows:  # JSONField's parsing; most milestones have no criteria
+        text = row["acceptance_criteria"]
+        row["acceptance_criteria"] = [] if text == "[]" else json.loads(text)
+    return rows
 
 
 def milestone_get(*, user: User, milestone_id: int, write: bool = False) -> Milestone:

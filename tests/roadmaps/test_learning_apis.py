@@ -1,11 +1,17 @@
+import base64
 import uuid
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from rest_framework.test import APIClient
 
+from accounts.models import Mentorship
+from careerhub.pagination import Window
+from roadmaps.apis.learning import MilestoneSerializer
 from roadmaps.models import Milestone, ProgressEntry, Roadmap
-from tests.factories import small_path
+from roadmaps.selectors.learning import _milestone_page_orm, milestone_page_rows, milestone_queryset
+from tests.factories import UserFactory, small_path
 
 pytestmark = pytest.mark.django_db
 
@@ -189,6 +195,130 @@ def test_milestone_list_filters_by_state_and_kind_and_rejects_bad_values(learner
     assert [m["slug"] for m in certifications] == ["cloud-cert"]
     assert bad.status_code == 400
     assert {error["field"] for error in bad.json()["errors"]} == {"state", "due_before"}
+
+
+def _walk(client, url: str, params: dict, link: str) -> list[list[dict]]:
+    """The pages of a list, following ``link`` (``next`` or ``previous``) from the first page asked for."""
+    response = client.get(url, params)
+    pages = []
+    while True:
+        assert response.status_code == 200, response.json()
+        body = response.json()
+        pages.append(body["results"])
+        if not body[link]:
+            return pages
+        response = client.get(body[link])
+
+
+@pytest.fixture
+def tied_roadmap(learner, learner_client) -> Roadmap:
+    """Eight milestones, some done with time logged, on positions that tie (a reorder in flight)."""
+    small_path(extra_milestones=4)
+    enrolled = learner_client.post("/api/v1/roadmaps/", {"path": "mlops-engineer"}, format="json").json()
+    roadmap = Roadmap.objects.get(pk=enrolled["id"])
+    milestones = list(roadmap.milestones.order_by("position"))
+    for milestone, position in zip(milestones, [2, 0, 2, 1, 0, 2, 1, 3], strict=True):
+        Milestone.objects.filter(pk=milestone.pk).update(position=position)
+    _log(learner_client, milestones[0].pk, minutes=50, state="done")
+    _log(learner_client, milestones[5].pk, minutes=25, state="in_progress")
+    return roadmap
+
+
+def test_milestone_list_pages_forward_and_back_through_tied_positions_as_the_serializer_writes_them(
+    learner_client, tied_roadmap
+):
+    url = f"/api/v1/roadmaps/{tied_roadmap.pk}/milestones/"
+    expected = MilestoneSerializer(
+        milestone_queryset().filter(roadmap=tied_roadmap).order_by("position", "id"), many=True
+    ).data
+
+    forward = _walk(learner_client, url, {"page_size": 3}, "next")
+    last_cursor = learner_client.get(url, {"page_size": 3}).json()["next"]
+    while (following := learner_client.get(last_cursor).json()["next"]) is not None:
+        last_cursor = following
+    backward = _walk(learner_client, last_cursor, {}, "previous")
+
+    assert [len(page) for page in forward] == [3, 3, 2]
+    assert [item for page in forward for item in page] == expected
+    assert [item for page in reversed(backward) for item in page] == expected
+
+
+def test_milestone_list_filters_across_pages_and_keeps_the_filter_in_its_links(learner_client, tied_roadmap):
+    url = f"/api/v1/roadmaps/{tied_roadmap.pk}/milestones/"
+    expected = MilestoneSerializer(
+        milestone_queryset().filter(roadmap=tied_roadmap, state="not_started", kind="skill").order_by("position", "id"),
+        many=True,
+    ).data
+
+    pages = _walk(learner_client, url, {"state": "not_started", "kind": "skill", "page_size": 2}, "next")
+
+    assert [len(page) for page in pages] == [2, 2]
+    assert [item for page in pages for item in page] == expected
+
+
+@pytest.mark.parametrize("position", ["abc", "", "4.5"])
+@pytest.mark.parametrize("listed", ["milestones", "entries"])
+def test_a_cursor_position_the_list_never_gave_out_is_a_404(learner_client, roadmap, listed, position):
+    # The milestones are ordered by a number, the entries by a time: neither reads "abc" as a position.
+    url = {
+        "milestones": f"/api/v1/roadmaps/{roadmap['id']}/milestones/",
+        "entries": f"/api/v1/milestones/{roadmap['milestones'][0]['id']}/entries/",
+    }[listed]
+    cursor = base64.b64encode(f"p={position}".encode()).decode()
+
+    response = learner_client.get(url, {"cursor": cursor})
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["code"] == "not_found"
+
+
+def test_bad_paging_on_another_learners_roadmap_is_the_404_of_the_roadmap(other_client, roadmap):
+    url = f"/api/v1/roadmaps/{roadmap['id']}/milestones/"
+    missing = other_client.get("/api/v1/roadmaps/999999999/milestones/").json()
+
+    bad_size = other_client.get(url, {"page_size": 0})
+    bad_cursor = other_client.get(url, {"cursor": "garbage"})
+    bad_filter = other_client.get(url, {"state": "finished"})
+
+    assert [r.status_code for r in (bad_size, bad_cursor, bad_filter)] == [404, 404, 404]
+    assert bad_size.json() == bad_cursor.json() == bad_filter.json() == missing
+
+
+def test_a_mentor_lists_the_milestones_the_mentee_sees_until_the_mentorship_ends(learner, learner_client, tied_roadmap):
+    mentor = UserFactory(is_mentor=True)
+    mentorship = Mentorship.objects.create(mentor=mentor, learner=learner, state=Mentorship.State.ACTIVE)
+    client = APIClient()
+    client.force_authenticate(mentor)
+    url = f"/api/v1/roadmaps/{tied_roadmap.pk}/milestones/"
+
+    as_mentor = _walk(client, url, {"page_size": 5}, "next")
+    filtered = client.get(url, {"state": "done"}).json()
+    Mentorship.objects.filter(pk=mentorship.pk).update(state=Mentorship.State.ENDED)
+    after_the_end = client.get(url)
+
+    assert as_mentor == _walk(learner_client, url, {"page_size": 5}, "next")
+    assert filtered == learner_client.get(url, {"state": "done"}).json()
+    assert after_the_end.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "window",
+    [
+        Window(limit=100),
+        Window(offset=2, limit=3),
+        Window(after=0, limit=4),
+        Window(descending=True, before=2, limit=5),
+        Window(descending=True, offset=1, limit=100),
+    ],
+)
+def test_a_milestone_page_reads_the_same_rows_on_the_other_databases(learner, tied_roadmap, window):
+    # PostgreSQL reads the page in plain SQL; the SQLite demo with the ORM.
+    skills = Milestone.objects.filter(roadmap=tied_roadmap, kind="skill")
+
+    for among in (None, skills):
+        read = {"user": learner, "roadmap_id": tied_roadmap.pk, "window": window, "among": among}
+        assert milestone_page_rows(**read) == _milestone_page_orm(**read)
 
 
 def test_skip_leaves_the_completion_ratio_keeps_the_reason_and_unskip_restores(learner_client, roadmap):
