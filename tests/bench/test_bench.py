@@ -15,8 +15,8 @@ from accounts.models import Mentorship, User
 from bench.harness import Result, lua_script, summarize_reference, table
 from bench.scenarios import ENDPOINTS, Endpoint, Request
 from bench.seed import BENCH_DOMAIN, seeded_learners
-from roadmaps.apis.learning import MilestoneSerializer, StatsSerializer
-from roadmaps.apis.representation import milestone_data, stats_data
+from roadmaps.apis.learning import MilestoneSerializer, ProgressEntrySerializer, StatsSerializer
+from roadmaps.apis.representation import entry_data, milestone_data, stats_data
 from roadmaps.apis.reviews import DashboardRowSerializer
 from roadmaps.models import Milestone, ProgressEntry, ReviewSubmission, Roadmap
 from roadmaps.selectors.learning import MILESTONE_VALUES, milestone_queryset, milestone_skills
@@ -101,6 +101,8 @@ def test_the_lean_representations_equal_the_serializers_on_generated_data(seeded
     milestones = milestone_queryset().order_by("id")
 
     assert [milestone_data(row) for row in rows] == MilestoneSerializer(milestones, many=True).data
+    entries = ProgressEntry.objects.order_by("pk")
+    assert [entry_data(entry) for entry in entries] == ProgressEntrySerializer(entries, many=True).data
     for roadmap in roadmaps:
         stats = roadmap_stats(roadmap=roadmap)
         assert stats_data(stats) == StatsSerializer(stats).data
