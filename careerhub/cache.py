@@ -26,3 +26,7 @@ class RedisCache(redis.RedisCache):
     def __init__(self, server, params) -> None:
         super().__init__(server, params)
         self._class = RedisCacheClient
+
+    def client(self, *, write: bool = False):
+        """The Redis client, for what the cache's API cannot say in one command (the write throttle)."""
+        return self._cache.get_client(write=write)
