@@ -7,16 +7,24 @@ from django.db import connection, models
 Statement = tuple[str, list]
 
 
-def insert_statement(instance: models.Model) -> Statement:
-    """The insert of ``instance`` with every column as it holds it (``auto_now_add`` fields
-    included: set them first)."""
-    meta = instance._meta
+def insert_columns(instance: models.Model) -> tuple[str, list]:
+    """Every column of ``instance``'s table, and its values as ``instance`` holds them
+    (``auto_now_add`` fields included: set them first)."""
     quote = connection.ops.quote_name
-    fields = meta.concrete_fields
+    fields = instance._meta.concrete_fields
     return (
-        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) "
-        f"VALUES ({', '.join(['%s'] * len(fields))})",
+        ", ".join(quote(field.column) for field in fields),
         [field.get_db_prep_save(getattr(instance, field.attname), connection) for field in fields],
+    )
+
+
+def insert_statement(instance: models.Model) -> Statement:
+    """The insert of ``instance`` with every column as it holds it."""
+    columns, values = insert_columns(instance)
+    return (
+        f"INSERT INTO {connection.ops.quote_name(instance._meta.db_table)} ({columns}) "
+        f"VALUES ({', '.join(['%s'] * len(values))})",
+        values,
     )
 
 

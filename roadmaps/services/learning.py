@@ -12,7 +12,7 @@ from rest_framework import status
 from accounts.models import User
 from accounts.selectors import has_active_mentor
 from accounts.services import changes_record
-from careerhub.db import insert_statement, update_statement
+from careerhub.db import insert_columns, insert_statement, update_statement
 from careerhub.exceptions import ApplicationError
 from careerhub.services import fields_assign
 from roadmaps.models import CareerPath, Milestone, MilestoneTemplate, ProgressEntry, Roadmap, Skill
@@ -380,10 +380,25 @@ def progress_entry_log(
     nothing; the same id with other content is a conflict. Another's milestone is a 404 (a
     mentee's a 403), as from ``milestone_get``.
 
-    The hot path is two statements: the milestone read with its access check, its row lock and
-    the id's lookup; then the writes (the entry, the milestone, the sync changes) together.
+    An entry that only adds to the log (no state change, no evidence) is one statement on
+    PostgreSQL (``_progress_entry_append``). Any other, or one that statement does not write, takes
+    two in a transaction: the milestone read with its access check, its row lock and the id's
+    lookup; then the writes (the entry, the milestone, the sync changes) together.
     """
     request = {"minutes": minutes, "note": note, "evidence_url": evidence_url, "state": state, "logged_at": logged_at}
+    now = timezone.now()
+    if not (state or evidence_url or _refusal(now=now, **request)) and connection.vendor == "postgresql":
+        appended = _progress_entry_append(
+            learner=learner,
+            milestone_id=milestone_id,
+            entry_id=entry_id,
+            minutes=minutes,
+            note=note,
+            now=now,
+            logged_at=logged_at,
+        )
+        if appended is not None:
+            return appended, True
     try:
         with transaction.atomic():
             # Retries of one entry serialise on the milestone's row lock.
@@ -400,6 +415,67 @@ def progress_entry_log(
     if _same_entry(entry, learner=learner, milestone_id=milestone_id, request=request):
         return entry, False
     raise conflict("entry_id_reused", "This entry id was already used for a different entry.")
+
+
+def _refusal(
+    *, now: datetime, minutes: int, note: str, evidence_url: str, state: str | None, logged_at: datetime | None
+) -> ApplicationError | None:
+    """Why a new entry cannot be logged, whatever its milestone."""
+    if logged_at is not None and logged_at > now + CLOCK_SKEW:
+        return ApplicationError("An entry cannot be logged in the future.", code="logged_in_future")
+    if not (minutes or note or evidence_url or state):
+        return ApplicationError("An entry needs time spent, a note, evidence or a state change.", code="empty_entry")
+    return None
+
+
+def _progress_entry_append(
+    *, learner: User, milestone_id: int, entry_id: uuid.UUID, minutes: int, note: str, now: datetime, logged_at
+) -> ProgressEntry | None:
+    """An entry that only adds to the log, in one statement (PostgreSQL): the entry, the minute
+    counter raised (the update holds the milestone's row lock) and the sync changes, written only
+    if the milestone is the learner's, its roadmap is not archived (``ensure_writable``) and the id
+    is new. None when nothing was written: the transaction of ``progress_entry_log`` then says why
+    (another's milestone, an archived roadmap, a retry, an id reused)."""
+    entry = ProgressEntry(
+        id=entry_id,
+        learner=learner,
+        milestone_id=milestone_id,
+        minutes=minutes,
+        note=note,
+        logged_at=logged_at or now,
+        created_at=now,
+    )
+    columns, values = insert_columns(entry)
+    counter = (
+        "counter AS (UPDATE roadmaps_milestone SET logged_minutes = logged_minutes + %s "
+        "WHERE id = %s AND EXISTS (SELECT 1 FROM entry)), "
+        if minutes
+        else ""
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "WITH target AS (SELECT m.id, m.roadmap_id FROM roadmaps_milestone m "
+            "JOIN roadmaps_roadmap r ON r.id = m.roadmap_id WHERE m.id = %s AND r.learner_id = %s AND r.status <> %s), "
+            f"entry AS (INSERT INTO roadmaps_progressentry ({columns}) SELECT {', '.join(['%s'] * len(values))} "
+            "FROM target ON CONFLICT (id) DO NOTHING RETURNING id), "
+            f"{counter}"
+            "changes AS (INSERT INTO accounts_change (owner_id, entity, entity_id, deleted, txid, created_at) "
+            "SELECT %s, changed.entity, changed.entity_id, false, pg_current_xact_id()::text::bigint, %s "
+            "FROM entry, target, unnest(ARRAY['entry', 'milestone', 'roadmap'], "
+            "ARRAY[entry.id::text, target.id::text, target.roadmap_id::text]) AS changed(entity, entity_id)) "
+            "SELECT count(*) FROM entry",
+            [
+                milestone_id,
+                learner.pk,
+                Roadmap.Status.ARCHIVED,
+                *values,
+                *([minutes, milestone_id] if minutes else []),
+                learner.pk,
+                now,
+            ],
+        )
+        (inserted,) = cursor.fetchone()
+    return entry if inserted else None
 
 
 def _milestone_lock(*, learner: User, milestone_id: int, entry_id: uuid.UUID) -> tuple[Milestone, bool]:
@@ -450,10 +526,10 @@ def _progress_entry_create(
     IntegrityError, and roll back, if the id was taken after the lock's snapshot."""
     ensure_writable(milestone.roadmap)
     now = timezone.now()
-    if logged_at is not None and logged_at > now + CLOCK_SKEW:
-        raise ApplicationError("An entry cannot be logged in the future.", code="logged_in_future")
-    if not (minutes or note or evidence_url or state):
-        raise ApplicationError("An entry needs time spent, a note, evidence or a state change.", code="empty_entry")
+    if refusal := _refusal(
+        now=now, minutes=minutes, note=note, evidence_url=evidence_url, state=state, logged_at=logged_at
+    ):
+        raise refusal
 
     changed_fields: list[str] = []
     state_from = milestone.state

@@ -730,9 +730,8 @@ def test_logging_an_entry_costs_the_same_queries_with_1_or_50_entries_already(
     milestone = _roadmap_with_milestones(learner, 1).milestones.get()
     _log_entries(learner, [milestone], count)
 
-    # savepoint; the milestone locked with the access check and the entry id looked up; the entry,
-    # the milestone's minute counter and the sync changes in one statement; release
-    with django_assert_num_queries(4):
+    # the entry, the milestone's minute counter and the sync changes, with the access check: one statement
+    with django_assert_num_queries(1):
         response = learner_client.post(
             reverse("v1:milestone-entry-list", kwargs={"milestone_id": milestone.pk}),
             {"id": str(uuid.uuid4()), "minutes": 20, "note": "Chapter 3."},
@@ -740,4 +739,26 @@ def test_logging_an_entry_costs_the_same_queries_with_1_or_50_entries_already(
         )
 
     assert response.status_code == 201
+    assert ProgressEntry.objects.filter(milestone=milestone).count() == count + 1
+    assert Milestone.objects.get(pk=milestone.pk).logged_minutes == 30 * count + 20
+
+
+@pytest.mark.parametrize("count", [1, 50])
+def test_an_entry_that_changes_the_state_costs_the_same_queries_with_1_or_50_entries_already(
+    learner, learner_client, django_assert_num_queries, count
+):
+    milestone = _roadmap_with_milestones(learner, 1).milestones.get()
+    _log_entries(learner, [milestone], count)
+
+    # savepoint; the milestone locked with the access check and the entry id looked up; the entry,
+    # the milestone's state and minute counter and the sync changes in one statement; release
+    with django_assert_num_queries(4):
+        response = learner_client.post(
+            reverse("v1:milestone-entry-list", kwargs={"milestone_id": milestone.pk}),
+            {"id": str(uuid.uuid4()), "minutes": 20, "state": "in_progress"},
+            format="json",
+        )
+
+    assert response.status_code == 201
+    assert response.json()["state_to"] == "in_progress"
     assert ProgressEntry.objects.filter(milestone=milestone).count() == count + 1

@@ -270,7 +270,8 @@ def _sessions_waiting_for_a_lock() -> int:
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(("minutes", "status"), [(45, 201), (50, 409)], ids=["same", "other-content"])
-def test_an_entry_id_sent_again_while_its_first_sending_commits_is_stored_once(minutes, status):
+@pytest.mark.parametrize("state", [None, "in_progress"], ids=["log-only", "state-change"])
+def test_an_entry_id_sent_again_while_its_first_sending_commits_is_stored_once(minutes, status, state):
     # Given: the first sending of an entry holds the milestone's row lock, not yet committed
     learner = UserFactory()
     roadmap, _ = roadmap_enroll(learner=learner, path=small_path())
@@ -284,7 +285,9 @@ def test_an_entry_id_sent_again_while_its_first_sending_commits_is_stored_once(m
     def first_sending():
         try:
             with transaction.atomic():
-                progress_entry_log(learner=learner, milestone_id=milestone.pk, entry_id=entry_id, minutes=45)
+                progress_entry_log(
+                    learner=learner, milestone_id=milestone.pk, entry_id=entry_id, minutes=45, state=state
+                )
                 written.set()
                 release.wait(timeout=30)
         finally:
@@ -292,7 +295,8 @@ def test_an_entry_id_sent_again_while_its_first_sending_commits_is_stored_once(m
 
     def second_sending():
         try:
-            responses.append(_log(client, milestone.pk, id=str(entry_id), minutes=minutes))
+            body = {"id": str(entry_id), "minutes": minutes, **({"state": state} if state else {})}
+            responses.append(_log(client, milestone.pk, **body))
         finally:
             connection.close()
 
