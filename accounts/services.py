@@ -1,5 +1,6 @@
 import hashlib
 import secrets
+from collections.abc import Sequence
 from datetime import timedelta
 
 from django.conf import settings
@@ -20,6 +21,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from accounts.audit import audit_forget_user, audit_record
 from accounts.emails import email_send
 from accounts.models import AuditEvent, Change, IdempotencyKey, LoginSession, Mentorship, User, normalize_email_address
+from careerhub.db import Statement
 from careerhub.exceptions import ApplicationError
 from careerhub.services import enqueue_on_commit, fields_assign
 from notifications.services.reminders import (
@@ -218,24 +220,45 @@ def idempotency_keys_purge(*, now=None) -> int:
     return deleted
 
 
-def current_txid() -> int | None:
-    """The id of the running transaction on PostgreSQL (None elsewhere: SQLite writes one at a time)."""
-    if connection.vendor != "postgresql":
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_current_xact_id()::text::bigint")
-        return cursor.fetchone()[0]
+def changes_record(
+    *, owner_id: int, ids_by_entity: dict[str, list], deleted: bool = False, along_with: Sequence[Statement] = ()
+) -> None:
+    """Note that these objects of ``owner_id`` changed (or were deleted), for delta sync: one statement.
 
-
-def changes_record(*, owner_id: int, ids_by_entity: dict[str, list], deleted: bool = False) -> None:
-    """Note that these objects of ``owner_id`` changed (or were deleted), for delta sync: two queries."""
+    On PostgreSQL each row carries the writing transaction's id, which the insert takes itself
+    rather than in a query of its own, the rows passed as two arrays whatever their number.
+    ``along_with``: the caller's other writes of this transaction, plain ``(sql, params)`` statements
+    that read nothing the others write; on PostgreSQL they run in the same round trip, as
+    data-modifying ``WITH`` clauses of the insert. Elsewhere (SQLite, one writing transaction at a
+    time) they run one by one and the changes carry no transaction id.
+    """
     rows = [(entity, str(pk)) for entity, ids in ids_by_entity.items() for pk in ids]
-    if not rows:
-        return
-    txid = current_txid()
-    Change.objects.bulk_create(
-        Change(owner_id=owner_id, entity=entity, entity_id=pk, deleted=deleted, txid=txid) for entity, pk in rows
-    )
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql" or not rows:
+            for sql, params in along_with:
+                cursor.execute(sql, params)
+            Change.objects.bulk_create(
+                Change(owner_id=owner_id, entity=entity, entity_id=pk, deleted=deleted, created_at=now)
+                for entity, pk in rows
+            )
+            return
+        entities, entity_ids = zip(*rows, strict=True)
+        clauses = ", ".join(f"write_{index} AS ({sql})" for index, (sql, _) in enumerate(along_with))
+        cursor.execute(
+            (f"WITH {clauses} " if clauses else "")
+            + f"INSERT INTO {Change._meta.db_table} (owner_id, entity, entity_id, deleted, txid, created_at) "
+            "SELECT %s, entity, entity_id, %s, pg_current_xact_id()::text::bigint, %s "
+            "FROM unnest(%s::varchar[], %s::varchar[]) AS changed(entity, entity_id)",
+            [
+                *(param for _, params in along_with for param in params),
+                owner_id,
+                deleted,
+                now,
+                list(entities),
+                list(entity_ids),
+            ],
+        )
 
 
 def changes_purge(*, now=None) -> int:

@@ -108,7 +108,7 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "careerhub.cache.RedisCache",
             "LOCATION": REDIS_URL,
             # Only rate limits live here, and they let requests through when Redis is away
             # (careerhub/throttling.py): give up on it quickly rather than hold the request.

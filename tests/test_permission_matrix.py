@@ -124,7 +124,9 @@ def world(learner, settings, tmp_path) -> World:
     path = small_path()
     roadmap, _ = roadmap_enroll(learner=learner, path=path)
     milestone = roadmap.milestones.get(slug="python-basics")
-    progress_entry_log(learner=learner, milestone=milestone, entry_id=uuid.uuid4(), minutes=30, state="in_progress")
+    progress_entry_log(
+        learner=learner, milestone_id=milestone.pk, entry_id=uuid.uuid4(), minutes=30, state="in_progress"
+    )
     milestone_note_set(milestone=Milestone.objects.get(pk=milestone.pk), note="Ask about decorators.")
     skipped = milestone_skip(milestone=roadmap.milestones.get(slug="docker-course"), reason="I use Docker daily.")
     project = roadmap.milestones.get(slug="pipeline-project")

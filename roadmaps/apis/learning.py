@@ -3,7 +3,7 @@
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ParseError, UnsupportedMediaType, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -19,7 +19,7 @@ from careerhub.conditional import (
     shape_of,
 )
 from careerhub.pagination import WindowedRows
-from roadmaps.apis.representation import milestone_data, roadmap_detail_data
+from roadmaps.apis.representation import entry_data, milestone_data, roadmap_detail_data
 from roadmaps.filters import MilestoneFilter, RoadmapFilter
 from roadmaps.models import CareerPath, Milestone, MilestoneTemplate, ProgressEntry, Roadmap, Skill, http_url
 from roadmaps.quiz import QUESTIONS, QUESTIONS_BY_SLUG, quiz_score
@@ -574,12 +574,17 @@ class MilestoneEntryListApi(SelectorListApi):
         },
     )
     def post(self, request, milestone_id: int):
-        milestone = milestone_get(user=request.user, milestone_id=milestone_id, write=True)
-        serializer = ProgressEntryInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        try:
+            serializer = ProgressEntryInputSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+        except (ParseError, UnsupportedMediaType, ValidationError):
+            # The service checks access with its row lock; a body refused before it still answers
+            # 404 for another's milestone (403 for a mentee's) as every milestone write does.
+            milestone_get(user=request.user, milestone_id=milestone_id, write=True)
+            raise
         data = dict(serializer.validated_data)
-        entry, _ = progress_entry_log(learner=request.user, milestone=milestone, entry_id=data.pop("id"), **data)
-        return Response(ProgressEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
+        entry, _ = progress_entry_log(learner=request.user, milestone_id=milestone_id, entry_id=data.pop("id"), **data)
+        return Response(entry_data(entry), status=status.HTTP_201_CREATED)
 
 
 # Quiz and skill gap ---------------------------------------------------------------------

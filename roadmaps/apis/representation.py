@@ -1,17 +1,17 @@
-"""Hand-built representations for the hot read paths: the roadmap detail, the milestone list and the
-mentor dashboard.
+"""Hand-built representations for the hot paths: the roadmap detail, the milestone list, the mentor
+dashboard and the answer to a progress post.
 
-They produce exactly what ``MilestoneSerializer``, ``StatsSerializer``, ``RoadmapDetailSerializer``
-and ``DashboardRowSerializer`` produce (tests/roadmaps/test_representation.py compares them on the
-same data), from plain rows (``values()``) instead of model instances, at a fraction of the cost:
-a phone opens its roadmap far more often than anything else. The serializers stay the documented
-shape (the schema and the ETags' ``shape_of`` use them).
+They produce exactly what ``MilestoneSerializer``, ``StatsSerializer``, ``RoadmapDetailSerializer``,
+``DashboardRowSerializer`` and ``ProgressEntrySerializer`` produce (tests/bench/test_bench.py compares
+them on generated data), mostly from plain rows (``values()``) instead of model instances, at a
+fraction of the cost: a phone opens its roadmap, and logs its progress, far more often than anything
+else. The serializers stay the documented shape (the schema and the ETags' ``shape_of`` use them).
 """
 
 from datetime import UTC, date, datetime
 from typing import Any
 
-from roadmaps.models import Milestone, Roadmap
+from roadmaps.models import Milestone, ProgressEntry, Roadmap
 from roadmaps.selectors.stats import Stats
 
 State = Milestone.State
@@ -118,4 +118,18 @@ def dashboard_row_data(row: dict[str, Any]) -> dict[str, Any]:
         "reasons": [str(reason) for reason in row["reasons"]],
         "overdue_milestones": row["overdue_milestones"],
         "pending_reviews": row["pending_reviews"],
+    }
+
+
+def entry_data(entry: ProgressEntry) -> dict[str, Any]:
+    return {
+        "id": str(entry.pk),
+        "milestone": entry.milestone_id,
+        "minutes": entry.minutes,
+        "note": entry.note,
+        "evidence_url": entry.evidence_url,
+        "state_from": entry.state_from,
+        "state_to": entry.state_to,
+        "logged_at": iso_datetime(entry.logged_at),
+        "created_at": iso_datetime(entry.created_at),
     }

@@ -4,7 +4,7 @@ import uuid
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from rest_framework import status
@@ -12,9 +12,12 @@ from rest_framework import status
 from accounts.models import User
 from accounts.selectors import has_active_mentor
 from accounts.services import changes_record
+from careerhub.db import insert_columns, insert_statement, update_statement
 from careerhub.exceptions import ApplicationError
 from careerhub.services import fields_assign
+from careerhub.sql import prepared_cursor
 from roadmaps.models import CareerPath, Milestone, MilestoneTemplate, ProgressEntry, Roadmap, Skill
+from roadmaps.selectors.learning import milestone_get
 
 State = Milestone.State
 Kind = MilestoneTemplate.Kind
@@ -348,11 +351,11 @@ def milestone_unskip(*, milestone: Milestone) -> Milestone:
     return milestone
 
 
-def _same_entry(entry: ProgressEntry, *, learner: User, milestone: Milestone, request: dict[str, Any]) -> bool:
+def _same_entry(entry: ProgressEntry, *, learner: User, milestone_id: int, request: dict[str, Any]) -> bool:
     logged_at = request.get("logged_at")
     return (
         entry.learner_id == learner.pk
-        and entry.milestone_id == milestone.pk
+        and entry.milestone_id == milestone_id
         and entry.minutes == request["minutes"]
         and entry.note == request["note"]
         and entry.evidence_url == request["evidence_url"]
@@ -364,7 +367,7 @@ def _same_entry(entry: ProgressEntry, *, learner: User, milestone: Milestone, re
 def progress_entry_log(
     *,
     learner: User,
-    milestone: Milestone,
+    milestone_id: int,
     entry_id: uuid.UUID,
     minutes: int = 0,
     note: str = "",
@@ -372,27 +375,141 @@ def progress_entry_log(
     state: str | None = None,
     logged_at: datetime | None = None,
 ) -> tuple[ProgressEntry, bool]:
-    """Append an entry, applying its state change; ``(entry, created)``.
+    """Append an entry to the learner's milestone, applying its state change; ``(entry, created)``.
 
     The same id sent again with the same content returns the stored entry and changes
-    nothing; the same id with other content is a conflict.
+    nothing; the same id with other content is a conflict. Another's milestone is a 404 (a
+    mentee's a 403), as from ``milestone_get``.
+
+    An entry that only adds to the log (no state change, no evidence) is one statement on
+    PostgreSQL (``_progress_entry_append``). Any other, or one that statement does not write, takes
+    two in a transaction: the milestone read with its access check, its row lock and the id's
+    lookup; then the writes (the entry, the milestone, the sync changes) together.
     """
     request = {"minutes": minutes, "note": note, "evidence_url": evidence_url, "state": state, "logged_at": logged_at}
-    with transaction.atomic():
-        # Retries of one entry serialise on the milestone's row lock.
-        milestone = Milestone.objects.select_for_update(of=("self",)).select_related("roadmap").get(pk=milestone.pk)
+    now = timezone.now()
+    if not (state or evidence_url or _refusal(now=now, **request)) and connection.vendor == "postgresql":
+        appended = _progress_entry_append(
+            learner=learner,
+            milestone_id=milestone_id,
+            entry_id=entry_id,
+            minutes=minutes,
+            note=note,
+            now=now,
+            logged_at=logged_at,
+        )
+        if appended is not None:
+            return appended, True
+    try:
+        with transaction.atomic():
+            # Retries of one entry serialise on the milestone's row lock.
+            milestone, entry_exists = _milestone_lock(learner=learner, milestone_id=milestone_id, entry_id=entry_id)
+            if not entry_exists:
+                return _progress_entry_create(learner=learner, milestone=milestone, entry_id=entry_id, **request), True
+            entry = ProgressEntry.objects.get(pk=entry_id)
+    except IntegrityError:
+        # The id was taken after the lock's snapshot: by the same entry sent at the same moment
+        # (which held the lock first), or by one sent for another milestone. Nothing was written.
         entry = ProgressEntry.objects.filter(pk=entry_id).first()
         if entry is None:
-            try:
-                with transaction.atomic():
-                    return _progress_entry_create(
-                        learner=learner, milestone=milestone, entry_id=entry_id, **request
-                    ), True
-            except IntegrityError:  # the same id, sent for another milestone at the same moment
-                entry = ProgressEntry.objects.get(pk=entry_id)
-        if _same_entry(entry, learner=learner, milestone=milestone, request=request):
-            return entry, False
+            raise
+    if _same_entry(entry, learner=learner, milestone_id=milestone_id, request=request):
+        return entry, False
     raise conflict("entry_id_reused", "This entry id was already used for a different entry.")
+
+
+def _refusal(
+    *, now: datetime, minutes: int, note: str, evidence_url: str, state: str | None, logged_at: datetime | None
+) -> ApplicationError | None:
+    """Why a new entry cannot be logged, whatever its milestone."""
+    if logged_at is not None and logged_at > now + CLOCK_SKEW:
+        return ApplicationError("An entry cannot be logged in the future.", code="logged_in_future")
+    if not (minutes or note or evidence_url or state):
+        return ApplicationError("An entry needs time spent, a note, evidence or a state change.", code="empty_entry")
+    return None
+
+
+def _progress_entry_append(
+    *, learner: User, milestone_id: int, entry_id: uuid.UUID, minutes: int, note: str, now: datetime, logged_at
+) -> ProgressEntry | None:
+    """An entry that only adds to the log, in one statement (PostgreSQL): the entry, the minute
+    counter raised (the update holds the milestone's row lock) and the sync changes, written only
+    if the milestone is the learner's, its roadmap is not archived (``ensure_writable``) and the id
+    is new. None when nothing was written: the transaction of ``progress_entry_log`` then says why
+    (another's milestone, an archived roadmap, a retry, an id reused)."""
+    entry = ProgressEntry(
+        id=entry_id,
+        learner=learner,
+        milestone_id=milestone_id,
+        minutes=minutes,
+        note=note,
+        logged_at=logged_at or now,
+        created_at=now,
+    )
+    columns, values = insert_columns(entry)
+    counter = (
+        "counter AS (UPDATE roadmaps_milestone SET logged_minutes = logged_minutes + %s "
+        "WHERE id = %s AND EXISTS (SELECT 1 FROM entry)), "
+        if minutes
+        else ""
+    )
+    with prepared_cursor() as cursor:
+        cursor.execute(
+            "WITH target AS (SELECT m.id, m.roadmap_id FROM roadmaps_milestone m "
+            "JOIN roadmaps_roadmap r ON r.id = m.roadmap_id WHERE m.id = %s AND r.learner_id = %s AND r.status <> %s), "
+            f"entry AS (INSERT INTO roadmaps_progressentry ({columns}) SELECT {', '.join(['%s'] * len(values))} "
+            "FROM target ON CONFLICT (id) DO NOTHING RETURNING id), "
+            f"{counter}"
+            "changes AS (INSERT INTO accounts_change (owner_id, entity, entity_id, deleted, txid, created_at) "
+            "SELECT %s, changed.entity, changed.entity_id, false, pg_current_xact_id()::text::bigint, %s "
+            "FROM entry, target, unnest(ARRAY['entry', 'milestone', 'roadmap'], "
+            "ARRAY[entry.id::text, target.id::text, target.roadmap_id::text]) AS changed(entity, entity_id)) "
+            "SELECT count(*) FROM entry",
+            [
+                milestone_id,
+                learner.pk,
+                Roadmap.Status.ARCHIVED,
+                *values,
+                *([minutes, milestone_id] if minutes else []),
+                learner.pk,
+                now,
+            ],
+        )
+        (inserted,) = cursor.fetchone()
+    return entry if inserted else None
+
+
+def _milestone_lock(*, learner: User, milestone_id: int, entry_id: uuid.UUID) -> tuple[Milestone, bool]:
+    """The learner's own milestone, its row locked, with what the log's rules read (its roadmap's
+    status included), and whether an entry ``entry_id`` exists (anyone's): one statement. A
+    milestone that is not theirs goes to ``milestone_get``, which answers 404 (or 403 to a mentor)."""
+    quote = connection.ops.quote_name
+    lock = " FOR UPDATE OF m" if connection.features.has_select_for_update_of else ""
+    sql = (
+        "SELECT m.roadmap_id, m.state, m.kind, m.evidence_url, m.credential_id, m.credential_date, "
+        f"m.logged_minutes, r.status, EXISTS (SELECT 1 FROM {quote(ProgressEntry._meta.db_table)} WHERE id = %s) "
+        f"FROM {quote(Milestone._meta.db_table)} m JOIN {quote(Roadmap._meta.db_table)} r ON r.id = m.roadmap_id "
+        f"WHERE m.id = %s AND r.learner_id = %s{lock}"
+    )
+    params = [ProgressEntry._meta.pk.get_db_prep_value(entry_id, connection), milestone_id, learner.pk]
+    with prepared_cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        milestone_get(user=learner, milestone_id=milestone_id, write=True)  # 404, or 403 to a mentor
+        return _milestone_lock(learner=learner, milestone_id=milestone_id, entry_id=entry_id)  # committed since
+    roadmap_id, state, kind, evidence_url, credential_id, credential_date, logged_minutes, status, entry_exists = row
+    milestone = Milestone(
+        id=milestone_id,
+        state=state,
+        kind=kind,
+        evidence_url=evidence_url,
+        credential_id=credential_id,
+        credential_date=credential_date,
+        logged_minutes=logged_minutes,
+    )
+    milestone.roadmap = Roadmap(id=roadmap_id, learner_id=learner.pk, status=status)
+    return milestone, bool(entry_exists)
 
 
 def _progress_entry_create(
@@ -406,12 +523,14 @@ def _progress_entry_create(
     state: str | None,
     logged_at: datetime | None,
 ) -> ProgressEntry:
+    """The new entry, its state change applied to the locked ``milestone``. The writes raise
+    IntegrityError, and roll back, if the id was taken after the lock's snapshot."""
     ensure_writable(milestone.roadmap)
     now = timezone.now()
-    if logged_at is not None and logged_at > now + CLOCK_SKEW:
-        raise ApplicationError("An entry cannot be logged in the future.", code="logged_in_future")
-    if not (minutes or note or evidence_url or state):
-        raise ApplicationError("An entry needs time spent, a note, evidence or a state change.", code="empty_entry")
+    if refusal := _refusal(
+        now=now, minutes=minutes, note=note, evidence_url=evidence_url, state=state, logged_at=logged_at
+    ):
+        raise refusal
 
     changed_fields: list[str] = []
     state_from = milestone.state
@@ -421,15 +540,12 @@ def _progress_entry_create(
     if state and state != milestone.state:
         changed_fields += _move(milestone, state, at=now)
     if changed_fields:
+        milestone.updated_at = now
         changed_fields.append("updated_at")
     if minutes:  # the counter, under the row lock taken above; time logged alone leaves updated_at
         milestone.logged_minutes += minutes
         changed_fields.append("logged_minutes")
-    if changed_fields:
-        milestone.save(update_fields=changed_fields)
-    # The milestone's hours and the roadmap's counts change with every entry.
-    changed(learner.pk, entry=[entry_id], milestone=[milestone.pk], roadmap=[milestone.roadmap_id])
-    return ProgressEntry.objects.create(
+    entry = ProgressEntry(
         id=entry_id,
         learner=learner,
         milestone=milestone,
@@ -440,4 +556,15 @@ def _progress_entry_create(
         state_from=state_from if state else "",
         state_to=state or "",
         logged_at=logged_at or now,
+        created_at=now,
     )
+    writes = [insert_statement(entry)]
+    if changed_fields:
+        writes.append(update_statement(milestone, changed_fields))
+    # The milestone's hours and the roadmap's counts change with every entry.
+    changes_record(
+        owner_id=learner.pk,
+        ids_by_entity={"entry": [entry_id], "milestone": [milestone.pk], "roadmap": [milestone.roadmap_id]},
+        along_with=writes,
+    )
+    return entry

@@ -36,7 +36,12 @@ def studied(media_root):
         roadmap, _ = roadmap_enroll(learner=ada, path=small_path())
         basics = roadmap.milestones.get(slug="python-basics")
         progress_entry_log(
-            learner=ada, milestone=basics, entry_id=uuid.uuid4(), minutes=45, note="Chapter 1.", state="in_progress"
+            learner=ada,
+            milestone_id=basics.pk,
+            entry_id=uuid.uuid4(),
+            minutes=45,
+            note="Chapter 1.",
+            state="in_progress",
         )
         milestone_note_set(milestone=Milestone.objects.get(pk=basics.pk), note="Ask about decorators.")
         project = roadmap.milestones.get(slug="pipeline-project")

@@ -16,8 +16,8 @@ from bench.harness import Result, lua_script, summarize_reference, table
 from bench.scenarios import ENDPOINTS, Endpoint, Request
 from bench.seed import BENCH_DOMAIN, seeded_learners
 from careerhub.pagination import Window
-from roadmaps.apis.learning import MilestoneSerializer, StatsSerializer
-from roadmaps.apis.representation import milestone_data, stats_data
+from roadmaps.apis.learning import MilestoneSerializer, ProgressEntrySerializer, StatsSerializer
+from roadmaps.apis.representation import entry_data, milestone_data, stats_data
 from roadmaps.apis.reviews import DashboardRowSerializer
 from roadmaps.models import Milestone, ProgressEntry, ReviewSubmission, Roadmap
 from roadmaps.selectors.learning import MILESTONE_VALUES, milestone_page_rows, milestone_queryset, milestone_skills
@@ -102,6 +102,8 @@ def test_the_lean_representations_equal_the_serializers_on_generated_data(seeded
     milestones = milestone_queryset().order_by("id")
 
     assert [milestone_data(row) for row in rows] == MilestoneSerializer(milestones, many=True).data
+    entries = ProgressEntry.objects.order_by("pk")
+    assert [entry_data(entry) for entry in entries] == ProgressEntrySerializer(entries, many=True).data
     for roadmap in roadmaps:
         page = milestone_page_rows(user=roadmap.learner, roadmap_id=roadmap.pk, window=Window(limit=1000))
         in_order = milestones.filter(roadmap=roadmap).order_by("position", "id")

@@ -125,7 +125,7 @@ def demo_learner(db, settings, tmp_path):
     mentorship = mentorship_create_active(mentor=mentor, learner=learner, by=User.objects.get(is_staff=True))
     milestones = Milestone.objects.filter(roadmap__learner=learner).order_by("roadmap", "position")
     project = milestones.filter(template__kind="project").first()
-    progress_entry_log(learner=learner, milestone=project, entry_id=uuid.uuid4(), minutes=90, state="in_progress")
+    progress_entry_log(learner=learner, milestone_id=project.pk, entry_id=uuid.uuid4(), minutes=90, state="in_progress")
     submission = review_submit(learner=learner, milestone=project, evidence_url="https://github.com/demo/pipeline")
     user_login(user=learner, user_agent="CareerHub/1.0")
     export = data_export_build(export_id=data_export_request(user=learner).pk)

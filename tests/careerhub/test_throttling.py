@@ -122,6 +122,49 @@ def test_writes_are_limited_per_user_and_reads_are_not(frozen):
     assert anonymous.status_code == 400
 
 
+def _writes(client: APIClient, count: int) -> list[int]:
+    return [client.patch("/api/v1/me/", {"display_name": "Ada"}, format="json").status_code for _ in range(count)]
+
+
+@pytest.fixture(params=["careerhub.cache.RedisCache", "django.core.cache.backends.locmem.LocMemCache"])
+def any_cache(request, settings):
+    """Redis counts the writes with a script of ours, another cache (the demo's files) with DRF's code."""
+    settings.CACHES = {"default": {**settings.CACHES["default"], "BACKEND": request.param}}
+
+
+def test_a_write_is_allowed_again_as_the_window_slides(any_cache, frozen):
+    # Given: a learner whose two writes of the minute were 20 seconds apart
+    learner = APIClient()
+    learner.force_authenticate(UserFactory())
+    first = _writes(learner, 1)
+    frozen.shift(timedelta(seconds=20))
+    second = _writes(learner, 2)
+
+    # When: the minute of the first write has passed, then 59 seconds since the second
+    frozen.shift(timedelta(seconds=41))
+    after_first = _writes(learner, 2)
+    frozen.shift(timedelta(seconds=18))
+    before_second = learner.patch("/api/v1/me/", {"display_name": "Ada"}, format="json")
+
+    # Then: one place came free, then the oldest write in the window is a second from leaving it
+    assert first + second == [200, 200, 429]
+    assert after_first == [200, 429]
+    assert before_second.status_code == 429
+    assert before_second["Retry-After"] == "1"
+
+
+def test_a_full_window_answers_when_to_try_again(any_cache, frozen):
+    learner = APIClient()
+    learner.force_authenticate(UserFactory())
+
+    statuses = _writes(learner, 3)
+    last = learner.patch("/api/v1/me/", {"display_name": "Ada"}, format="json")
+
+    assert statuses == [200, 200, 429]
+    assert last["Retry-After"] == "60"
+    assert last.json() == THROTTLED
+
+
 def test_the_counts_are_kept_in_redis(api_client, frozen):
     _login(api_client, "203.0.113.7")
     _login(api_client, "203.0.113.7")

@@ -62,7 +62,7 @@ def log(user, milestone, *, minutes: int, at, state=None):
     from roadmaps.services.learning import progress_entry_log
 
     return progress_entry_log(
-        learner=user, milestone=milestone, entry_id=uuid.uuid4(), minutes=minutes, logged_at=at, state=state
+        learner=user, milestone_id=milestone.pk, entry_id=uuid.uuid4(), minutes=minutes, logged_at=at, state=state
     )[0]
 
 

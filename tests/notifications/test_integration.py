@@ -322,7 +322,9 @@ def test_the_api_answers_while_redis_is_down_and_what_fell_due_is_delivered_once
     mentorship_create_active(mentor=mentor, learner=learner, by=mentor)
     roadmap, _ = roadmap_enroll(learner=learner, path=small_path())
     reviewed, undated = roadmap.milestones.order_by("position")[:2]
-    progress_entry_log(learner=learner, milestone=reviewed, entry_id=uuid.uuid4(), minutes=60, state="in_progress")
+    progress_entry_log(
+        learner=learner, milestone_id=reviewed.pk, entry_id=uuid.uuid4(), minutes=60, state="in_progress"
+    )
     submission = review_submit(learner=learner, milestone=reviewed, message="Done, please look")
 
     with stack.web() as base, stack.worker("one"), stack.beat() as beat:

@@ -71,7 +71,7 @@ def owned(learner, settings, tmp_path) -> Owned:
     milestone = roadmap.milestones.get(slug="python-basics")
     progress_entry_log(
         learner=learner,
-        milestone=milestone,
+        milestone_id=milestone.pk,
         entry_id=uuid.uuid4(),
         minutes=30,
         note="Finished the first chapter.",
@@ -493,6 +493,38 @@ def test_reusing_another_learners_entry_id_is_a_conflict_that_reveals_nothing(ow
     assert _snapshot(owned) == before
 
 
+@pytest.mark.parametrize(
+    ("body", "content_type", "owner_status"),
+    [
+        ('{"id": "not-a-uuid", "minutes": -5}', "application/json", 400),
+        ('{"id": ', "application/json", 400),
+        ("minutes=5", "application/x-www-form-urlencoded", 415),
+    ],
+    ids=["invalid", "malformed", "not-json"],
+)
+def test_a_refused_progress_body_on_another_learners_milestone_is_still_the_404_of_a_missing_id(
+    owned, learner_client, other_client, body, content_type, owner_status
+):
+    # Given: the body is refused as such (the owner gets its 400 or 415)
+    url = reverse("v1:milestone-entry-list", kwargs={"milestone_id": owned.milestone.pk})
+    missing_url = reverse("v1:milestone-entry-list", kwargs={"milestone_id": MISSING_ID})
+    mentor_client = _client_of(owned.mentorship.mentor)
+    before = _snapshot(owned)
+
+    # When
+    foreign = other_client.generic("POST", url, body, content_type=content_type)
+    missing = other_client.generic("POST", missing_url, body, content_type=content_type)
+    mentor = mentor_client.generic("POST", url, body, content_type=content_type)
+    owner = learner_client.generic("POST", url, body, content_type=content_type)
+
+    # Then: access is decided first, as for a valid body
+    assert foreign.status_code == 404
+    assert foreign.json() == missing.json()
+    assert mentor.status_code == 403
+    assert owner.status_code == owner_status
+    assert _snapshot(owned) == before
+
+
 def test_me_answers_the_logged_in_user(learner, learner_client):
     # Given
     other = UserFactory(email="b@example.com", display_name="Bea", time_zone="Asia/Tokyo")
@@ -698,9 +730,8 @@ def test_logging_an_entry_costs_the_same_queries_with_1_or_50_entries_already(
     milestone = _roadmap_with_milestones(learner, 1).milestones.get()
     _log_entries(learner, [milestone], count)
 
-    # milestone; savepoint, milestone locked, entry id looked up; savepoint, transaction id and
-    # the sync changes, the milestone's minute counter, insert, release, release
-    with django_assert_num_queries(11):
+    # the entry, the milestone's minute counter and the sync changes, with the access check: one statement
+    with django_assert_num_queries(1):
         response = learner_client.post(
             reverse("v1:milestone-entry-list", kwargs={"milestone_id": milestone.pk}),
             {"id": str(uuid.uuid4()), "minutes": 20, "note": "Chapter 3."},
@@ -708,4 +739,26 @@ def test_logging_an_entry_costs_the_same_queries_with_1_or_50_entries_already(
         )
 
     assert response.status_code == 201
+    assert ProgressEntry.objects.filter(milestone=milestone).count() == count + 1
+    assert Milestone.objects.get(pk=milestone.pk).logged_minutes == 30 * count + 20
+
+
+@pytest.mark.parametrize("count", [1, 50])
+def test_an_entry_that_changes_the_state_costs_the_same_queries_with_1_or_50_entries_already(
+    learner, learner_client, django_assert_num_queries, count
+):
+    milestone = _roadmap_with_milestones(learner, 1).milestones.get()
+    _log_entries(learner, [milestone], count)
+
+    # savepoint; the milestone locked with the access check and the entry id looked up; the entry,
+    # the milestone's state and minute counter and the sync changes in one statement; release
+    with django_assert_num_queries(4):
+        response = learner_client.post(
+            reverse("v1:milestone-entry-list", kwargs={"milestone_id": milestone.pk}),
+            {"id": str(uuid.uuid4()), "minutes": 20, "state": "in_progress"},
+            format="json",
+        )
+
+    assert response.status_code == 201
+    assert response.json()["state_to"] == "in_progress"
     assert ProgressEntry.objects.filter(milestone=milestone).count() == count + 1

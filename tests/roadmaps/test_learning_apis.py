@@ -1,17 +1,21 @@
 import base64
+import threading
 import uuid
 from datetime import timedelta
 
 import pytest
+from django.db import connection, transaction
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from accounts.models import Mentorship
+from accounts.models import Change, Mentorship
 from careerhub.pagination import Window
 from roadmaps.apis.learning import MilestoneSerializer
 from roadmaps.models import Milestone, ProgressEntry, Roadmap
 from roadmaps.selectors.learning import _milestone_page_orm, milestone_page_rows, milestone_queryset
+from roadmaps.services.learning import progress_entry_log, roadmap_enroll
 from tests.factories import UserFactory, small_path
+from tests.processes import wait_until
 
 pytestmark = pytest.mark.django_db
 
@@ -382,6 +386,69 @@ def test_an_entry_id_reused_for_other_content_is_a_conflict(learner_client, road
     assert response.status_code == 409
     assert response.json()["code"] == "entry_id_reused"
     assert ProgressEntry.objects.get().minutes == 45
+
+
+def _sessions_waiting_for_a_lock() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(("minutes", "status"), [(45, 201), (50, 409)], ids=["same", "other-content"])
+@pytest.mark.parametrize("state", [None, "in_progress"], ids=["log-only", "state-change"])
+def test_an_entry_id_sent_again_while_its_first_sending_commits_is_stored_once(minutes, status, state):
+    # Given: the first sending of an entry holds the milestone's row lock, not yet committed
+    learner = UserFactory()
+    roadmap, _ = roadmap_enroll(learner=learner, path=small_path())
+    milestone = roadmap.milestones.order_by("position").first()
+    entry_id = uuid.uuid4()
+    client = APIClient()
+    client.force_authenticate(learner)
+    written, release = threading.Event(), threading.Event()
+    responses = []
+
+    def first_sending():
+        try:
+            with transaction.atomic():
+                progress_entry_log(
+                    learner=learner, milestone_id=milestone.pk, entry_id=entry_id, minutes=45, state=state
+                )
+                written.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    def second_sending():
+        try:
+            body = {"id": str(entry_id), "minutes": minutes, **({"state": state} if state else {})}
+            responses.append(_log(client, milestone.pk, **body))
+        finally:
+            connection.close()
+
+    first, second = threading.Thread(target=first_sending), threading.Thread(target=second_sending)
+    first.start()
+    assert written.wait(timeout=30)
+
+    # When: the second sending waits for the lock, then the first commits
+    second.start()
+    assert wait_until(_sessions_waiting_for_a_lock, timeout=30)
+    release.set()
+    first.join(timeout=30)
+    second.join(timeout=30)
+
+    # Then: one entry, its minutes counted once; the same content answers the stored entry
+    [response] = responses
+    entry = ProgressEntry.objects.get()
+    assert response.status_code == status
+    if status == 201:
+        assert response.json() == client.get(f"/api/v1/milestones/{milestone.pk}/entries/").json()["results"][0]
+    else:
+        assert response.json()["code"] == "entry_id_reused"
+    assert Milestone.objects.get(pk=milestone.pk).logged_minutes == entry.minutes == 45
+    assert Change.objects.filter(entity="entry", entity_id=str(entry_id)).count() == 1
 
 
 @pytest.mark.parametrize(

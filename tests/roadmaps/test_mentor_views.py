@@ -32,7 +32,7 @@ def _mentee(mentor, path, *, name: str, pending: bool = True, overdue: bool = Fa
     Mentorship.objects.create(mentor=mentor, learner=learner, state="active")
     roadmap, _ = roadmap_enroll(learner=learner, path=path)
     first = roadmap.milestones.get(slug="python-basics")
-    progress_entry_log(learner=learner, milestone=first, entry_id=uuid.uuid4(), minutes=30, state="in_progress")
+    progress_entry_log(learner=learner, milestone_id=first.pk, entry_id=uuid.uuid4(), minutes=30, state="in_progress")
     if overdue:
         Milestone.objects.filter(pk=first.pk).update(target_date=timezone.now().date() - timedelta(days=2))
     if pending:

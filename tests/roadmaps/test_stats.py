@@ -16,7 +16,9 @@ NEW_YORK = ZoneInfo("America/New_York")
 
 
 def _log(learner, milestone, when: datetime, minutes: int = 30):
-    progress_entry_log(learner=learner, milestone=milestone, entry_id=uuid.uuid4(), minutes=minutes, logged_at=when)
+    progress_entry_log(
+        learner=learner, milestone_id=milestone.pk, entry_id=uuid.uuid4(), minutes=minutes, logged_at=when
+    )
 
 
 def _enrolled(learner, *, at: datetime, slug: str = "mlops-engineer"):

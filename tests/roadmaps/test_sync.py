@@ -39,7 +39,9 @@ def _ids(batch, entity, kind="upserted"):
 
 
 def _log(learner, milestone, **fields):
-    entry, _ = progress_entry_log(learner=learner, milestone=milestone, entry_id=uuid.uuid4(), minutes=10, **fields)
+    entry, _ = progress_entry_log(
+        learner=learner, milestone_id=milestone.pk, entry_id=uuid.uuid4(), minutes=10, **fields
+    )
     return entry
 
 

@@ -42,7 +42,7 @@ class Command(BaseCommand):
                 milestone = milestones[0] if index < 4 else milestones[1]
                 progress_entry_log(
                     learner=learner,
-                    milestone=milestone,
+                    milestone_id=milestone.pk,
                     entry_id=uuid.uuid4(),
                     minutes=minutes,
                     state=state if index < 4 else ("in_progress" if index == 4 else None),
