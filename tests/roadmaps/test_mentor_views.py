@@ -113,7 +113,7 @@ def test_every_mentees_row_says_what_their_own_stats_say_in_any_time_zone(mentor
             for hours_ago, minutes in [(1, 50), (23, 40), (24 * 8, 70), (24 * 28, 90), (24 * 29, 120)]:
                 progress_entry_log(
                     learner=learner,
-                    milestone=first,
+                    milestone_id=first.pk,
                     entry_id=uuid.uuid4(),
                     minutes=minutes,
                     logged_at=now - timedelta(hours=hours_ago),
@@ -128,9 +128,9 @@ def test_every_mentees_row_says_what_their_own_stats_say_in_any_time_zone(mentor
             target_date=date(2026, 6, 20)
         )
         kolkata_first = Milestone.objects.get(roadmap__learner=kolkata, slug="python-basics")
-        progress_entry_log(learner=kolkata, milestone=kolkata_first, entry_id=uuid.uuid4(), state="done")
+        progress_entry_log(learner=kolkata, milestone_id=kolkata_first.pk, entry_id=uuid.uuid4(), state="done")
         archived_first = archived.milestones.get(slug="python-basics")
-        progress_entry_log(learner=pago_pago, milestone=archived_first, entry_id=uuid.uuid4(), minutes=600)
+        progress_entry_log(learner=pago_pago, milestone_id=archived_first.pk, entry_id=uuid.uuid4(), minutes=600)
         roadmap_set_status(roadmap=archived, status="archived")
 
         # When the mentor opens the dashboard, and each mentee their own stats
@@ -244,7 +244,7 @@ def test_a_mentor_reads_a_mentees_roadmap_as_the_mentee_does_days_in_the_mentees
     roadmap, _ = roadmap_enroll(learner=learner, path=small_path())
     first = roadmap.milestones.get(slug="python-basics")
     evening = timezone.now().replace(hour=22, minute=30) - timedelta(days=2)
-    progress_entry_log(learner=learner, milestone=first, entry_id=uuid.uuid4(), minutes=45, logged_at=evening)
+    progress_entry_log(learner=learner, milestone_id=first.pk, entry_id=uuid.uuid4(), minutes=45, logged_at=evening)
     learner_client = APIClient()
     learner_client.force_authenticate(learner)
     url = f"/api/v1/roadmaps/{roadmap.pk}/"
