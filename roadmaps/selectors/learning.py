@@ -16,6 +16,7 @@ from django.utils.dateparse import parse_datetime
 
 from accounts.models import Mentorship, User
 from accounts.selectors import active_mentorship_of, mentees_of
+from careerhub.converters import BIGINT_MAX
 from careerhub.pagination import Window
 from careerhub.sql import Columns, prepared_cursor
 from roadmaps.models import CareerPath, Milestone, MilestoneTemplate, PathSkill, ProgressEntry, Roadmap, Skill
@@ -113,7 +114,6 @@ _LOG_JSON_SQL = """,
         GROUP BY 1
     ) d)
 """
-MAX_ID = 2**63 - 1  # ids are bigints; a larger one in a URL names nothing
 
 RoadmapVersion = tuple[int, datetime | None, int, datetime | None]
 
@@ -139,7 +139,7 @@ def _roadmap_sql(*, extra: str) -> str:
 
 def _roadmap_read(*, user: User, roadmap_id: int, extra: str = "") -> tuple[Roadmap, tuple]:
     """The roadmap (its path and learner loaded), and the values the ``extra`` columns answered."""
-    if not 0 < roadmap_id <= MAX_ID:
+    if not 0 < roadmap_id <= BIGINT_MAX:  # the URLs' ids are checked so; other callers too
         raise Http404
     with prepared_cursor() as cursor:
         cursor.execute(
