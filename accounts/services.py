@@ -220,6 +220,16 @@ def idempotency_keys_purge(*, now=None) -> int:
     return deleted
 
 
+def changes_insert_sql(source: str) -> str:
+    """The insert of sync changes from ``source``, a FROM clause whose rows name ``entity`` and
+    ``entity_id`` (PostgreSQL): each row carries the writing transaction's id, which the insert takes
+    itself. Its parameters: the owner's id, ``deleted``, the time, then those of ``source``."""
+    return (
+        f"INSERT INTO {Change._meta.db_table} (owner_id, entity, entity_id, deleted, txid, created_at) "
+        f"SELECT %s, entity, entity_id, %s, pg_current_xact_id()::text::bigint, %s FROM {source}"
+    )
+
+
 def changes_record(
     *, owner_id: int, ids_by_entity: dict[str, list], deleted: bool = False, along_with: Sequence[Statement] = ()
 ) -> None:
@@ -247,9 +257,7 @@ def changes_record(
         clauses = ", ".join(f"write_{index} AS ({sql})" for index, (sql, _) in enumerate(along_with))
         cursor.execute(
             (f"WITH {clauses} " if clauses else "")
-            + f"INSERT INTO {Change._meta.db_table} (owner_id, entity, entity_id, deleted, txid, created_at) "
-            "SELECT %s, entity, entity_id, %s, pg_current_xact_id()::text::bigint, %s "
-            "FROM unnest(%s::varchar[], %s::varchar[]) AS changed(entity, entity_id)",
+            + changes_insert_sql("unnest(%s::varchar[], %s::varchar[]) AS changed(entity, entity_id)"),
             [
                 *(param for _, params in along_with for param in params),
                 owner_id,

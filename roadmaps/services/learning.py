@@ -11,7 +11,7 @@ from rest_framework import status
 
 from accounts.models import User
 from accounts.selectors import has_active_mentor
-from accounts.services import changes_record
+from accounts.services import changes_insert_sql, changes_record
 from careerhub.db import insert_columns, insert_statement, update_statement
 from careerhub.exceptions import ApplicationError
 from careerhub.services import fields_assign
@@ -429,6 +429,13 @@ def _refusal(
     return None
 
 
+# The sync changes of an appended entry: the entry, its milestone and its roadmap, if it was written.
+_ENTRY_CHANGES = changes_insert_sql(
+    "entry, target, unnest(ARRAY['entry', 'milestone', 'roadmap'], "
+    "ARRAY[entry.id::text, target.id::text, target.roadmap_id::text]) AS changed(entity, entity_id)"
+)
+
+
 def _progress_entry_append(
     *, learner: User, milestone_id: int, entry_id: uuid.UUID, minutes: int, note: str, now: datetime, logged_at
 ) -> ProgressEntry | None:
@@ -460,10 +467,7 @@ def _progress_entry_append(
             f"entry AS (INSERT INTO roadmaps_progressentry ({columns}) SELECT {', '.join(['%s'] * len(values))} "
             "FROM target ON CONFLICT (id) DO NOTHING RETURNING id), "
             f"{counter}"
-            "changes AS (INSERT INTO accounts_change (owner_id, entity, entity_id, deleted, txid, created_at) "
-            "SELECT %s, changed.entity, changed.entity_id, false, pg_current_xact_id()::text::bigint, %s "
-            "FROM entry, target, unnest(ARRAY['entry', 'milestone', 'roadmap'], "
-            "ARRAY[entry.id::text, target.id::text, target.roadmap_id::text]) AS changed(entity, entity_id)) "
+            f"changes AS ({_ENTRY_CHANGES}) "
             "SELECT count(*) FROM entry",
             [
                 milestone_id,
@@ -472,6 +476,7 @@ def _progress_entry_append(
                 *values,
                 *([minutes, milestone_id] if minutes else []),
                 learner.pk,
+                False,
                 now,
             ],
         )
