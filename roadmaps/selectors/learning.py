@@ -83,7 +83,7 @@ _ROADMAP = Columns(
 _PATH = Columns(CareerPath, ("id", "slug", "title", "version"), "p")
 _MENTEE = Columns(User, ("id", "time_zone"), "u")
 _ROADMAP_SQL = """
-    SELECT {roadmap}, {path}, {learner}{version}
+    SELECT {roadmap}, {path}, {learner}{extra}
     FROM {roadmap_table} r
     JOIN {path_table} p ON p.id = r.path_id
     JOIN {user_table} u ON u.id = r.learner_id
@@ -95,44 +95,60 @@ _ROADMAP_SQL = """
         )
     )
 """
-# What the ETag follows besides the roadmap's own row (as ``roadmap_version``), in the same statement.
-_VERSION_SQL = """,
+# What the ETag follows besides the roadmap's own row: its milestones (how many, and the latest
+# ``updated_at``: every write of a milestone sets it, a reorder too) and its entries (how many, and the
+# latest written: they are only ever added).
+_VERSION_COLUMNS = """
     (SELECT COUNT(*) FROM {milestone_table} WHERE roadmap_id = r.id),
     (SELECT MAX(updated_at) FROM {milestone_table} WHERE roadmap_id = r.id),
     (SELECT COUNT(*) FROM {entry_table} e JOIN {milestone_table} m ON m.id = e.milestone_id WHERE m.roadmap_id = r.id),
     (SELECT MAX(e.created_at) FROM {entry_table} e JOIN {milestone_table} m ON m.id = e.milestone_id
         WHERE m.roadmap_id = r.id)
 """
-# The log by the learner's local day (as ``_LOG_SQL``), as JSON in the same statement: the roadmap detail
-# then costs one query less. PostgreSQL only, for the day is taken in a time zone read by the statement.
-_LOG_JSON_SQL = """,
-    (SELECT json_agg(json_build_array(d.day, d.minutes, d.n, d.last)) FROM (
-        SELECT (e.logged_at AT TIME ZONE u.time_zone)::date AS day, SUM(e.minutes) AS minutes, COUNT(*) AS n,
-            MAX(e.created_at) AS last
-        FROM {entry_table} e JOIN {milestone_table} m ON m.id = e.milestone_id
-        WHERE m.roadmap_id = r.id
-        GROUP BY 1
-    ) d)
+# A roadmap's log by the learner's local day: minutes, entries and the latest written, a row a day.
+_LOG_DAYS_SQL = """
+    SELECT {day} AS day, SUM(e.minutes) AS minutes, COUNT(*) AS n, MAX(e.created_at) AS last
+    FROM {entry_table} e JOIN {milestone_table} m ON m.id = e.milestone_id
+    WHERE m.roadmap_id = {roadmap}
+    GROUP BY 1
 """
+# The log as JSON in the roadmap's statement: the roadmap detail then costs one query less. PostgreSQL
+# only, for the day is taken in the time zone the statement reads.
+_LOG_JSON_COLUMN = "(SELECT json_agg(json_build_array(d.day, d.minutes, d.n, d.last)) FROM ({days}) d)"
+
+
+@functools.cache
+def _tables() -> dict[str, str]:
+    return {
+        "roadmap_table": Roadmap._meta.db_table,
+        "path_table": CareerPath._meta.db_table,
+        "user_table": User._meta.db_table,
+        "mentorship_table": Mentorship._meta.db_table,
+        "milestone_table": Milestone._meta.db_table,
+        "link_table": Milestone.skills.through._meta.db_table,
+        "skill_table": Skill._meta.db_table,
+        "entry_table": ProgressEntry._meta.db_table,
+    }
+
 
 RoadmapVersion = tuple[int, datetime | None, int, datetime | None]
 
 
 @functools.cache
 def _roadmap_sql(*, extra: str) -> str:
-    tables = {
-        "roadmap_table": Roadmap._meta.db_table,
-        "path_table": CareerPath._meta.db_table,
-        "user_table": User._meta.db_table,
-        "mentorship_table": Mentorship._meta.db_table,
-        "milestone_table": Milestone._meta.db_table,
-        "entry_table": ProgressEntry._meta.db_table,
-    }
+    tables = _tables()
+    columns = {
+        "": "",
+        "version": _VERSION_COLUMNS.format(**tables),
+        "log": _LOG_JSON_COLUMN.format(
+            days=_LOG_DAYS_SQL.format(day="(e.logged_at AT TIME ZONE u.time_zone)::date", roadmap="r.id", **tables)
+        ),
+    }[extra]
     return _ROADMAP_SQL.format(
         roadmap=_ROADMAP.sql,
         path=_PATH.sql,
         learner=_MENTEE.sql,
-        version={"": "", "version": _VERSION_SQL, "log": _LOG_JSON_SQL}[extra].format(**tables),
+        extra=f", {columns}" if columns else "",
         **tables,
     )
 
@@ -268,12 +284,6 @@ _SKILLS_SQL = """
     SELECT s.slug FROM {link_table} ms JOIN {skill_table} s ON s.id = ms.skill_id
     WHERE ms.milestone_id = m.id ORDER BY s.slug
 """
-_LOG_SQL = """
-    SELECT {day}, SUM(e.minutes), COUNT(*), MAX(e.created_at)
-    FROM {entry_table} e JOIN {milestone_table} m ON m.id = e.milestone_id
-    WHERE m.roadmap_id = %s
-    GROUP BY 1
-"""
 
 
 def _slugs(subquery: str, vendor: str) -> str:
@@ -285,11 +295,7 @@ def _slugs(subquery: str, vendor: str) -> str:
 
 @functools.cache
 def _milestone_rows_sql(vendor: str) -> str:
-    tables = {
-        "milestone_table": Milestone._meta.db_table,
-        "link_table": Milestone.skills.through._meta.db_table,
-        "skill_table": Skill._meta.db_table,
-    }
+    tables = _tables()
     return _MILESTONE_ROWS_SQL.format(
         columns=_MILESTONE.sql, skills=_slugs(_SKILLS_SQL.format(**tables), vendor), **tables
     )
@@ -297,8 +303,7 @@ def _milestone_rows_sql(vendor: str) -> str:
 
 def _log_sql(time_zone: str) -> tuple[str, tuple]:
     day, params = connection.ops.datetime_cast_date_sql("e.logged_at", (), time_zone)
-    tables = {"milestone_table": Milestone._meta.db_table, "entry_table": ProgressEntry._meta.db_table}
-    return _LOG_SQL.format(day=day, **tables), params
+    return _LOG_DAYS_SQL.format(day=day, roadmap="%s", **_tables()), params
 
 
 def _milestone_rows(roadmap: Roadmap) -> list[dict]:
@@ -359,20 +364,14 @@ def _aware(value: datetime | str | None) -> datetime | None:
     return value
 
 
-def roadmap_version(*, roadmap: Roadmap) -> tuple[int, datetime | None, int, datetime | None]:
-    """What the roadmap's ETag follows besides its own row: its milestones (how many, and the latest
-    ``updated_at``: every write of a milestone sets it, a reorder too) and its entries (how many, and
-    the latest written: they are only ever added). One statement of plain SQL: this decides a 304,
-    and building it with the ORM would cost more than running it."""
-    milestone = connection.ops.quote_name(Milestone._meta.db_table)
-    entry = connection.ops.quote_name(ProgressEntry._meta.db_table)
-    entries = f"FROM {entry} e JOIN {milestone} m ON m.id = e.milestone_id WHERE m.roadmap_id = %s"
+def roadmap_version(*, roadmap: Roadmap) -> RoadmapVersion:
+    """What the roadmap's ETag follows besides its own row (``_VERSION_COLUMNS``), without the
+    roadmap's read: one statement."""
+    tables = _tables()
     with prepared_cursor() as cursor:
         cursor.execute(
-            f"SELECT (SELECT COUNT(*) FROM {milestone} WHERE roadmap_id = %s), "
-            f"(SELECT MAX(updated_at) FROM {milestone} WHERE roadmap_id = %s), "
-            f"(SELECT COUNT(*) {entries}), (SELECT MAX(e.created_at) {entries})",
-            [roadmap.pk] * 4,
+            f"SELECT {_VERSION_COLUMNS.format(**tables)} FROM {tables['roadmap_table']} r WHERE r.id = %s",
+            [roadmap.pk],
         )
         milestone_count, changed_at, entry_count, last_entry_at = cursor.fetchone()
     return milestone_count, _aware(changed_at), entry_count, _aware(last_entry_at)
@@ -421,26 +420,19 @@ def _milestone_page_orm(
     return milestone_skills(list(page))
 
 
-_PAGE_COLUMNS = (*MILESTONE_VALUES, "skills")
-
-
 @functools.cache
 def _milestone_page_select() -> str:
-    """The page's statement, less its conditions and order (built once: the names do not change).
+    """The page's statement, less its conditions and order (built once: the names do not change): the
+    detail's columns and skills (``_MILESTONE``, ``_SKILLS_SQL``).
 
     The LATERAL join answers one row of NULLs for a roadmap without (matching) milestones, and no
-    row for one that is not there (or not the learner's). The skills' slugs come by primary key."""
-    quote = connection.ops.quote_name
-    columns = ", ".join(f"m.{quote(Milestone._meta.get_field(name).column)}" for name in MILESTONE_VALUES)
+    row for one that is not there (or not the learner's)."""
+    tables = _tables()
     return f"""
-        SELECT page.* FROM {quote(Roadmap._meta.db_table)} r
+        SELECT page.* FROM {tables["roadmap_table"]} r
         LEFT JOIN LATERAL (
-            SELECT {columns}, ARRAY(
-                SELECT (SELECT s.slug FROM {quote(Skill._meta.db_table)} s WHERE s.id = ms.skill_id) AS slug
-                FROM {quote(Milestone.skills.through._meta.db_table)} ms WHERE ms.milestone_id = m.id
-                ORDER BY slug
-            )
-            FROM {quote(Milestone._meta.db_table)} m
+            SELECT {_MILESTONE.sql}, {_slugs(_SKILLS_SQL.format(**tables), "postgresql")}
+            FROM {tables["milestone_table"]} m
             WHERE m.roadmap_id = r.id {{milestones}}
             ORDER BY m.position {{order}}, m.id {{order}}
             LIMIT %s OFFSET %s
@@ -478,10 +470,10 @@ def _milestone_page_sql(
         found = cursor.fetchall()
     if not found:
         return None
-    rows = [dict(zip(_PAGE_COLUMNS, row, strict=True)) for row in found if row[0] is not None]
-    for row in rows:  # JSONField's parsing; most milestones have no criteria
-        text = row["acceptance_criteria"]
-        row["acceptance_criteria"] = [] if text == "[]" else json.loads(text)
+    records = [values for values in found if values[0] is not None]
+    rows = _MILESTONE.dicts(records)
+    for row, values in zip(rows, records, strict=True):
+        row["skills"] = values[-1]
     return rows
 
 
