@@ -14,8 +14,8 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import Resolver404, resolve
 from django.utils import timezone
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.authentication import JWTAuthentication
-from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 
 from accounts.models import IdempotencyKey
 from careerhub.exceptions import PROBLEM_CONTENT_TYPE, problem
@@ -48,8 +48,9 @@ def _user_of(request: HttpRequest):
         return user
     try:
         authenticated = JWTAuthentication().authenticate(request)
-    except (InvalidToken, TokenError):
-        return None  # the view answers 401 itself
+    except AuthenticationFailed:
+        # A bad, revoked or outdated token, or a deleted or inactive user: the view answers 401 itself.
+        return None
     return authenticated[0] if authenticated else None
 
 

@@ -184,3 +184,36 @@ def test_a_key_on_an_unsupported_method_leaves_the_405_to_the_view(learner_clien
     response = learner_client.put("/api/v1/auth/logout/", {}, format="json", HTTP_IDEMPOTENCY_KEY="x" * 300)
 
     assert (response.status_code, response.json()["code"]) == (405, "method_not_allowed")
+
+
+def _post_with_key(client):
+    return client.post("/api/v1/notifications/read-all/", {}, format="json", HTTP_IDEMPOTENCY_KEY=f"k-{uuid.uuid4()}")
+
+
+@pytest.mark.parametrize("how", ["password_changed", "account_deleted", "user_inactive"])
+def test_a_write_with_a_key_and_a_token_no_longer_valid_answers_401(how):
+    # Given a logged-in user whose token stops being valid
+    user = UserFactory(password="an old long passphrase")
+    client = _client(user)
+    assert _post_with_key(client).status_code != 401
+    if how == "password_changed":
+        changed = client.post(
+            "/api/v1/auth/password/change/",
+            {"current_password": "an old long passphrase", "new_password": "a brand new long passphrase"},
+            format="json",
+        )
+        assert changed.status_code == 200
+    elif how == "account_deleted":
+        deleted = client.post("/api/v1/me/delete/", {"password": "an old long passphrase"}, format="json")
+        assert deleted.status_code == 204
+    else:
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+
+    # When the app retries a write with its Idempotency-Key and the old token
+    response = _post_with_key(client)
+
+    # Then it is told to log in again, not "server error"
+    assert response.status_code == 401
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["status"] == 401
