@@ -53,6 +53,21 @@ def test_a_huge_page_size_answers_400_not_a_slow_query(learner_client, url, djan
     assert response.json()["errors"][0]["field"] == "page_size"
 
 
+# "\u00b2" (superscript two) is a digit to str.isdigit() but not to int(); Arabic-Indic and full-width
+# digits are not ASCII; the others are plainly not page sizes.
+@pytest.mark.parametrize("page_size", ["\u00b2", "\u0663", "\uff11", "0", "-1", "1.5", "1e3", " 5", "101"])
+@pytest.mark.parametrize("url", ["/api/v1/paths/", "/api/v1/roadmaps/", "/api/v1/notifications/"])
+def test_a_page_size_that_is_not_1_to_100_in_ascii_digits_answers_400(api_client, learner, url, page_size):
+    if url != "/api/v1/paths/":  # the catalog is public; the others are the learner's own
+        api_client.force_authenticate(learner)
+
+    response = api_client.get(url, {"page_size": page_size})
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["errors"][0]["field"] == "page_size"
+
+
 def test_a_huge_reorder_batch_answers_400(learner, learner_client):
     roadmap, _ = roadmap_enroll(learner=learner, path=small_path())
 
