@@ -93,7 +93,8 @@ def _event(milestone: FeedMilestone) -> Event:
     event.add("dtstamp", milestone["updated_at"])
     event.add("last-modified", milestone["updated_at"])
     event.add("dtstart", milestone["target_date"])
-    event.add("dtend", milestone["target_date"] + timedelta(days=1))  # all-day: the end is exclusive
+    if milestone["target_date"] < date.max:  # all-day: the end is exclusive, and without one a day long
+        event.add("dtend", milestone["target_date"] + timedelta(days=1))
     event.add("summary", summary)
     event.add("description", f"Target date of a milestone of your {path} roadmap. State: {state.label}.\n{link}")
     event.add("url", link)

@@ -1,5 +1,7 @@
 """The learner's API: roadmaps, milestones, the progress log, stats, the quiz and the skill gap."""
 
+from typing import Any
+
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -21,7 +23,16 @@ from careerhub.conditional import (
 from careerhub.pagination import WindowedRows
 from roadmaps.apis.representation import entry_data, milestone_data, roadmap_detail_data
 from roadmaps.filters import MilestoneFilter, RoadmapFilter
-from roadmaps.models import CareerPath, Milestone, MilestoneTemplate, ProgressEntry, Roadmap, Skill, http_url
+from roadmaps.models import (
+    CareerPath,
+    Milestone,
+    MilestoneTemplate,
+    ProgressEntry,
+    Roadmap,
+    Skill,
+    http_url,
+    milestone_date,
+)
 from roadmaps.quiz import QUESTIONS, QUESTIONS_BY_SLUG, quiz_score
 from roadmaps.selectors.catalog import career_path_list
 from roadmaps.selectors.learning import (
@@ -348,22 +359,27 @@ class LearnerStatsApi(APIView):
 # Milestones -----------------------------------------------------------------------------
 
 
+def milestone_date_field(**kwargs: Any) -> serializers.DateField:
+    """A milestone's date as the API takes it: within ``MILESTONE_DATES``, as the model holds it."""
+    return serializers.DateField(validators=milestone_date, **kwargs)
+
+
 class CustomMilestoneInputSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, default="", allow_blank=True, max_length=10_000)
     kind = serializers.ChoiceField(choices=MilestoneTemplate.Kind.choices, default=MilestoneTemplate.Kind.PRACTICE)
     estimated_hours = serializers.IntegerField(min_value=1, max_value=1000)
-    target_date = serializers.DateField(required=False, allow_null=True, default=None)
+    target_date = milestone_date_field(required=False, allow_null=True, default=None)
     skills = serializers.SlugRelatedField(
         many=True, slug_field="slug", queryset=Skill.objects.all(), required=False, default=list
     )
 
 
 class MilestoneUpdateSerializer(serializers.Serializer):
-    target_date = serializers.DateField(required=False, allow_null=True)
+    target_date = milestone_date_field(required=False, allow_null=True)
     evidence_url = serializers.URLField(required=False, allow_blank=True, max_length=500, validators=[http_url])
     credential_id = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    credential_date = serializers.DateField(required=False, allow_null=True)
+    credential_date = milestone_date_field(required=False, allow_null=True)
     title = serializers.CharField(required=False, max_length=200, help_text="Own milestones only.")
     description = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
     estimated_hours = serializers.IntegerField(required=False, min_value=1, max_value=1000)

@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 from accounts.apis import UserRefSerializer
 from careerhub.apis import SelectorListApi
 from careerhub.conditional import conditional_read, conditional_response, make_etag, shape_of
-from roadmaps.apis.learning import RoadmapSerializer
+from roadmaps.apis.learning import RoadmapSerializer, milestone_date_field
 from roadmaps.apis.representation import dashboard_row_data
 from roadmaps.models import ReviewSubmission, http_url
 from roadmaps.selectors.learning import mentee_roadmap_list, milestone_get
@@ -75,7 +75,7 @@ class SubmitInputSerializer(serializers.Serializer):
         required=False, default="", allow_blank=True, max_length=500, validators=[http_url]
     )
     credential_id = serializers.CharField(required=False, default="", allow_blank=True, max_length=200)
-    credential_date = serializers.DateField(required=False, default=None, allow_null=True)
+    credential_date = milestone_date_field(required=False, default=None, allow_null=True)
 
 
 class DecisionInputSerializer(serializers.Serializer):

@@ -20,7 +20,7 @@ from careerhub.converters import BIGINT_MAX
 from careerhub.pagination import Window
 from careerhub.sql import Columns, prepared_cursor
 from roadmaps.models import CareerPath, Milestone, MilestoneTemplate, PathSkill, ProgressEntry, Roadmap, Skill
-from roadmaps.selectors.stats import EntryLog, Stats, learner_today, stats_from
+from roadmaps.selectors.stats import EntryLog, Stats, counted_logged_at_sql, learner_today, stats_from
 
 State = Milestone.State
 
@@ -141,7 +141,11 @@ def _roadmap_sql(*, extra: str) -> str:
         "": "",
         "version": _VERSION_COLUMNS.format(**tables),
         "log": _LOG_JSON_COLUMN.format(
-            days=_LOG_DAYS_SQL.format(day="(e.logged_at AT TIME ZONE u.time_zone)::date", roadmap="r.id", **tables)
+            days=_LOG_DAYS_SQL.format(
+                day=f"({counted_logged_at_sql('e.logged_at', 'postgresql')} AT TIME ZONE u.time_zone)::date",
+                roadmap="r.id",
+                **tables,
+            )
         ),
     }[extra]
     return _ROADMAP_SQL.format(
@@ -302,7 +306,9 @@ def _milestone_rows_sql(vendor: str) -> str:
 
 
 def _log_sql(time_zone: str) -> tuple[str, tuple]:
-    day, params = connection.ops.datetime_cast_date_sql("e.logged_at", (), time_zone)
+    day, params = connection.ops.datetime_cast_date_sql(
+        counted_logged_at_sql("e.logged_at", connection.vendor), (), time_zone
+    )
     return _LOG_DAYS_SQL.format(day=day, roadmap="%s", **_tables()), params
 
 

@@ -13,8 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Max, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import Count, DateTimeField, F, Max, Sum, Value
+from django.db.models.functions import Greatest, Least, TruncDate
 from django.utils import timezone
 
 from accounts.models import User
@@ -73,9 +73,22 @@ class EntryLog:
     last_created_at: datetime | None
 
 
+def counted_logged_at_sql(column: str, vendor: str) -> str:
+    """SQL for the instant the reads count an entry at: its ``logged_at`` within ``ProgressEntry.COUNTED``."""
+    low, high = (f"{bound:%Y-%m-%d %H:%M:%S}" for bound in ProgressEntry.COUNTED)
+    if vendor == "postgresql":
+        return f"LEAST(GREATEST({column}, TIMESTAMPTZ '{low}+00'), TIMESTAMPTZ '{high}+00')"
+    return f"MIN(MAX({column}, '{low}'), '{high}')"  # SQLite's datetimes are UTC texts
+
+
+def _counted_logged_at() -> Least:
+    low, high = (Value(bound, output_field=DateTimeField()) for bound in ProgressEntry.COUNTED)
+    return Least(Greatest(F("logged_at"), low), high)
+
+
 def entry_log(entries, tz: zoneinfo.ZoneInfo) -> EntryLog:
     rows = list(
-        entries.annotate(day=TruncDate("logged_at", tzinfo=tz))
+        entries.annotate(day=TruncDate(_counted_logged_at(), tzinfo=tz))
         .values("day")
         .annotate(minutes=Sum("minutes"), n=Count("pk"), last=Max("created_at"))
         .order_by()

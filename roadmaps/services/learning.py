@@ -388,7 +388,10 @@ def progress_entry_log(
     """
     request = {"minutes": minutes, "note": note, "evidence_url": evidence_url, "state": state, "logged_at": logged_at}
     now = timezone.now()
-    if not (state or evidence_url or _refusal(now=now, **request)) and connection.vendor == "postgresql":
+    if (
+        not (state or evidence_url or _refusal(learner=learner, now=now, **request))
+        and connection.vendor == "postgresql"
+    ):
         appended = _progress_entry_append(
             learner=learner,
             milestone_id=milestone_id,
@@ -419,14 +422,31 @@ def progress_entry_log(
 
 
 def _refusal(
-    *, now: datetime, minutes: int, note: str, evidence_url: str, state: str | None, logged_at: datetime | None
+    *,
+    learner: User,
+    now: datetime,
+    minutes: int,
+    note: str,
+    evidence_url: str,
+    state: str | None,
+    logged_at: datetime | None,
 ) -> ApplicationError | None:
     """Why a new entry cannot be logged, whatever its milestone."""
     if logged_at is not None and logged_at > now + CLOCK_SKEW:
         return ApplicationError("An entry cannot be logged in the future.", code="logged_in_future")
+    if logged_at is not None and logged_at < (earliest := _earliest_logged_at(learner)):
+        return ApplicationError(
+            f"An entry can be logged back to {earliest:%Y-%m-%d}, a year before the account was made.",
+            code="logged_too_early",
+            extra={"earliest": earliest.isoformat().replace("+00:00", "Z")},
+        )
     if not (minutes or note or evidence_url or state):
         return ApplicationError("An entry needs time spent, a note, evidence or a state change.", code="empty_entry")
     return None
+
+
+def _earliest_logged_at(learner: User) -> datetime:
+    return max(learner.date_joined - ProgressEntry.BACKDATE_LIMIT, ProgressEntry.COUNTED[0])
 
 
 # The sync changes of an appended entry: the entry, its milestone and its roadmap, if it was written.
@@ -533,7 +553,13 @@ def _progress_entry_create(
     ensure_writable(milestone.roadmap)
     now = timezone.now()
     if refusal := _refusal(
-        now=now, minutes=minutes, note=note, evidence_url=evidence_url, state=state, logged_at=logged_at
+        learner=learner,
+        now=now,
+        minutes=minutes,
+        note=note,
+        evidence_url=evidence_url,
+        state=state,
+        logged_at=logged_at,
     ):
         raise refusal
 
