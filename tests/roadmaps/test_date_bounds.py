@@ -2,13 +2,18 @@
 stay whole whatever a row holds."""
 
 import uuid
+import zoneinfo
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
+import hypothesis
 import pytest
+from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
-from accounts.models import Mentorship
-from roadmaps.models import Milestone, ProgressEntry
+from accounts.models import Mentorship, User
+from roadmaps.models import MILESTONE_DATES, Milestone, ProgressEntry
 from roadmaps.services.learning import progress_entry_log, roadmap_enroll
 from tests.factories import UserFactory, small_path
 
@@ -150,3 +155,65 @@ def test_the_calendar_feed_renders_whatever_target_date_a_milestone_holds(world,
     assert response.status_code == 200
     assert f"DTSTART;VALUE=DATE:{stored.isoformat().replace('-', '')}".encode() in response.content
     assert set(_reads(world).values()) == {200}
+
+
+ZONES = ["UTC", "America/Los_Angeles", "Pacific/Kiritimati", "Pacific/Pago_Pago", "Asia/Kathmandu"]
+OFFSETS = [UTC, *map(zoneinfo.ZoneInfo, ZONES)]
+# Any instant Python can write, in any offset, as a client might send it; the ends of the range and
+# of the bounds drawn as often as the rest.
+instants = st.one_of(
+    st.datetimes(timezones=st.sampled_from(OFFSETS)),
+    st.builds(
+        lambda parts, zone: datetime(*parts, tzinfo=zone),
+        st.sampled_from([(1, 1, 1), (9999, 12, 31, 23, 59, 59, 999999), (1970, 1, 1), (2999, 12, 31, 23, 59)]),
+        st.sampled_from(OFFSETS),
+    ),
+).map(datetime.isoformat)
+days = st.one_of(
+    st.dates(),
+    st.sampled_from([date.min, date.max, *MILESTONE_DATES, date(1969, 12, 31), date(2101, 1, 1)]),
+).map(date.isoformat)
+
+
+def _writes(world) -> dict[str, Callable[[APIClient, str], Any]]:
+    milestone, roadmap = world["milestone"].pk, world["roadmap"].pk
+    return {
+        "logged_at": lambda client, value: _log(client, milestone, logged_at=value),
+        "custom target_date": lambda client, value: client.post(
+            f"/api/v1/roadmaps/{roadmap}/milestones/",
+            {"title": "Own", "estimated_hours": 1, "target_date": value},
+            format="json",
+        ),
+        "target_date": lambda client, value: client.patch(
+            f"/api/v1/milestones/{milestone}/", {"target_date": value}, format="json"
+        ),
+        "credential_date": lambda client, value: client.patch(
+            f"/api/v1/milestones/{milestone}/", {"credential_date": value}, format="json"
+        ),
+        "submitted credential_date": lambda client, value: client.post(
+            f"/api/v1/milestones/{milestone}/submit/", {"credential_date": value}, format="json"
+        ),
+    }
+
+
+@hypothesis.settings(
+    max_examples=60, deadline=None, suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture]
+)
+@hypothesis.given(data=st.data(), zone=st.sampled_from(ZONES))
+def test_no_date_or_instant_sent_leaves_a_read_answering_5xx(world, settings, data, zone):
+    """Whatever each date field is sent, in whichever time zone the learner lives, it is taken or
+    refused with a 4xx, and every read that follows (the learner's, the mentor's, the feed) answers 200."""
+    settings.PUBLIC_BASE_URL = "https://careerhub.example"
+    User.objects.filter(pk=world["learner"].pk).update(time_zone=zone)
+    world["learner"].refresh_from_db()
+    client = _client(world["learner"])
+    field = data.draw(st.sampled_from(sorted(_writes(world))), label="field")
+    value = data.draw(instants if field == "logged_at" else days, label="value")
+
+    written = _writes(world)[field](client, value)
+
+    assert written.status_code < 500, written.content
+    reads = _reads(world)
+    feed = client.get("/api/v1/notifications/calendar/").json()["url"].removeprefix(settings.PUBLIC_BASE_URL)
+    reads["feed"] = client.get(feed).status_code
+    assert {url: code for url, code in reads.items() if code != 200} == {}
