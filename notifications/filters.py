@@ -1,5 +1,6 @@
 import django_filters
 
+from careerhub.filters import AnyChoicesFilter
 from notifications.models import Kind, Notification
 
 
@@ -10,7 +11,7 @@ class NotificationFilter(django_filters.FilterSet):
         method="filter_unread",
         help_text="true: only unread; false: only read.",
     )
-    kind = django_filters.MultipleChoiceFilter(choices=Kind.choices)
+    kind = AnyChoicesFilter(choices=Kind.choices)
 
     class Meta:
         model = Notification

@@ -1,5 +1,6 @@
 import django_filters
 
+from careerhub.filters import AnyChoicesFilter
 from roadmaps.models import Milestone, MilestoneTemplate, Roadmap, Skill
 
 
@@ -15,8 +16,8 @@ class SkillFilter(django_filters.FilterSet):
 
 
 class MilestoneFilter(django_filters.FilterSet):
-    state = django_filters.MultipleChoiceFilter(choices=Milestone.State.choices, help_text="One or more states.")
-    kind = django_filters.MultipleChoiceFilter(choices=MilestoneTemplate.Kind.choices)
+    state = AnyChoicesFilter(choices=Milestone.State.choices, help_text="One or more states.")
+    kind = AnyChoicesFilter(choices=MilestoneTemplate.Kind.choices)
     due_before = django_filters.DateFilter(
         field_name="target_date", lookup_expr="lte", help_text="Target date on or before this day."
     )

@@ -550,3 +550,18 @@ def test_entries_are_listed_newest_first(learner_client, roadmap):
     listed = learner_client.get(f"/api/v1/milestones/{milestone_id}/entries/").json()["results"]
 
     assert [entry["minutes"] for entry in listed] == [1, 2, 3]
+
+
+def test_an_empty_filter_is_no_filter_as_a_form_sends_any(learner_client, roadmap):
+    """A form's "any" choice sends the parameter empty: it filters nothing, on every list."""
+    milestones = f"/api/v1/roadmaps/{roadmap['id']}/milestones/"
+    for url, empty in [
+        ("/api/v1/roadmaps/", "?status="),
+        (milestones, "?state=&kind=&due_before=&due_after="),
+        ("/api/v1/skills/", "?category=&path="),
+        ("/api/v1/notifications/", "?unread=&kind="),
+    ]:
+        unfiltered, filtered = learner_client.get(url), learner_client.get(url + empty)
+
+        assert filtered.status_code == 200
+        assert filtered.json()["results"] == unfiltered.json()["results"]

@@ -181,3 +181,23 @@ def test_two_mentors_deciding_at_once_one_wins_the_other_gets_409(learner):
     decided = ReviewSubmission.objects.get()
     milestone = Milestone.objects.get(pk=project.pk)
     assert (decided.state, milestone.state) in {("approved", "done"), ("changes_requested", "changes_requested")}
+
+
+def test_a_comment_is_trimmed_then_measured_against_its_10000_characters(setup):
+    learner_client, (mentor, _), project = setup
+    submission = learner_client.post(
+        f"/api/v1/milestones/{project.pk}/submit/", {"evidence_url": "https://github.com/ada/p"}, format="json"
+    ).json()["id"]
+    url = f"/api/v1/reviews/{submission}/comments/"
+
+    padded = mentor.post(url, {"body": "  " + "a" * 10_000 + " " * 500 + "\n"}, format="json")
+    too_long = mentor.post(url, {"body": "a" * 10_001}, format="json")
+    blank = mentor.post(url, {"body": " \n\t "}, format="json")
+
+    assert padded.status_code == 201
+    assert [(r.status_code, r.json()["errors"][0]["code"]) for r in (too_long, blank)] == [
+        (400, "max_length"),
+        (400, "blank"),
+    ]
+    [comment] = mentor.get(f"/api/v1/milestones/{project.pk}/reviews/").json()["results"][0]["comments"]
+    assert comment["body"] == "a" * 10_000
