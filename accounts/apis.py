@@ -1,5 +1,6 @@
+from django.conf import settings
 from django.contrib.auth.models import update_last_login
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import AuthenticationFailed, Throttled
 from rest_framework.permissions import AllowAny, IsAdminUser
@@ -7,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt import serializers as jwt_serializers
 from rest_framework_simplejwt import views as jwt_views
-from rest_framework_simplejwt.exceptions import InvalidToken
+from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 
 from accounts.lockout import client_ip, lock_remaining
@@ -21,6 +22,7 @@ from accounts.services import (
     mentorship_decline,
     mentorship_end,
     mentorship_invite,
+    refresh_token_reuse_check,
     user_login,
     user_register,
     user_update,
@@ -36,7 +38,7 @@ from careerhub.conditional import (
     make_etag,
     shape_of,
 )
-from careerhub.throttling import ScopedThrottle
+from careerhub.throttling import ScopedThrottle, WriteThrottle
 
 
 class UserSerializer(serializers.ModelSerializer):
@@ -142,7 +144,11 @@ class TokenObtainApi(jwt_views.TokenObtainPairView):
 
 class TokenRefreshSerializer(jwt_serializers.TokenRefreshSerializer):
     def validate(self, attrs):
-        token = self.token_class(attrs["refresh"])
+        try:
+            token = self.token_class(attrs["refresh"])
+        except TokenError:
+            refresh_token_reuse_check(raw=attrs["refresh"])
+            raise
         session_id, user_id = token.get("sid"), token.get(jwt_settings.USER_ID_CLAIM)
         if session_id is not None and not login_session_refresh(session_id=session_id, user_id=user_id):
             if not User.objects.filter(pk=user_id).exists():
@@ -241,9 +247,16 @@ class UserRefSerializer(serializers.Serializer):
 
 
 class MentorshipSerializer(serializers.ModelSerializer):
+    """A link or an invitation. An open invitation's code lets anyone who holds it accept: only
+    whoever made the invitation sees it; staff do not."""
+
     mentor = UserRefSerializer(allow_null=True)
     learner = UserRefSerializer(allow_null=True)
     invited_by = serializers.IntegerField(source="invited_by_id", allow_null=True)
+    code = serializers.SerializerMethodField(help_text="Your open invitation's code, to share; null otherwise.")
+    code_expires_at = serializers.SerializerMethodField(
+        help_text="When the code stops being redeemable; null without one."
+    )
 
     class Meta:
         model = Mentorship
@@ -254,12 +267,30 @@ class MentorshipSerializer(serializers.ModelSerializer):
             "invited_by",
             "invitee_email",
             "code",
+            "code_expires_at",
             "state",
             "created_at",
             "responded_at",
             "ended_at",
         ]
         read_only_fields = fields
+
+    def _shown_code(self, mentorship: Mentorship) -> str | None:
+        request = self.context.get("request")
+        return mentorship.code if request is not None and request.user.pk == mentorship.invited_by_id else None
+
+    def get_code(self, mentorship: Mentorship) -> str | None:
+        return self._shown_code(mentorship)
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_code_expires_at(self, mentorship: Mentorship) -> str | None:
+        if self._shown_code(mentorship) is None:
+            return None
+        return serializers.DateTimeField().to_representation(mentorship.created_at + settings.MENTORSHIP_CODE_MAX_AGE)
+
+
+def _mentorship_data(mentorship: Mentorship, request) -> dict:
+    return MentorshipSerializer(mentorship, context={"request": request}).data
 
 
 class InviteInputSerializer(serializers.Serializer):
@@ -305,7 +336,7 @@ class MentorshipListApi(SelectorListApi):
             inviter_role=serializer.validated_data["role"],
             email=serializer.validated_data["email"],
         )
-        return Response(MentorshipSerializer(mentorship).data, status=status.HTTP_201_CREATED)
+        return Response(_mentorship_data(mentorship, request), status=status.HTTP_201_CREATED)
 
 
 def _mentorship_etag(mentorship: Mentorship) -> str:
@@ -334,7 +365,9 @@ class MentorshipDetailApi(APIView):
     def get(self, request, mentorship_id: int):
         mentorship = mentorship_get(user=request.user, mentorship_id=mentorship_id)
         return conditional_response(
-            request, _mentorship_etag(mentorship), lambda: MentorshipSerializer(mentorship).data
+            request,
+            _mentorship_etag(mentorship),
+            lambda: _mentorship_data(mentorship, request),
         )
 
 
@@ -345,7 +378,7 @@ class _MentorshipActionApi(APIView):
     def post(self, request, mentorship_id: int):
         mentorship = mentorship_get(user=request.user, mentorship_id=mentorship_id)
         mentorship = type(self).action_service(mentorship=mentorship, user=request.user)
-        return Response(MentorshipSerializer(mentorship).data)
+        return Response(_mentorship_data(mentorship, request))
 
 
 @extend_schema(tags=["mentorships"], summary="Accept an invitation addressed to you")
@@ -365,6 +398,10 @@ class MentorshipEndApi(_MentorshipActionApi):
 
 @extend_schema(tags=["mentorships"])
 class MentorshipRedeemApi(APIView):
+    # Codes are 8 characters: each user may try a few an hour, on top of the limit on writes.
+    throttle_classes = [WriteThrottle, ScopedThrottle]
+    throttle_scope = "redeem"
+
     @extend_schema(
         summary="Accept an invitation by its code",
         request=RedeemInputSerializer,
@@ -375,7 +412,7 @@ class MentorshipRedeemApi(APIView):
         serializer.is_valid(raise_exception=True)
         mentorship = mentorship_get_by_code(code=serializer.validated_data["code"])
         accepted = mentorship_accept(mentorship=mentorship, user=request.user, by_code=True)
-        return Response(MentorshipSerializer(accepted).data)
+        return Response(_mentorship_data(accepted, request))
 
 
 @extend_schema(tags=["mentorships"])
@@ -391,4 +428,4 @@ class StaffMentorshipApi(APIView):
         serializer = StaffLinkInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         mentorship = mentorship_create_active(**serializer.validated_data, by=request.user)
-        return Response(MentorshipSerializer(mentorship).data, status=status.HTTP_201_CREATED)
+        return Response(_mentorship_data(mentorship, request), status=status.HTTP_201_CREATED)

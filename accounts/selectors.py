@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -18,7 +19,14 @@ def mentorship_get(*, user: User, mentorship_id: int) -> Mentorship:
 
 
 def mentorship_get_by_code(*, code: str) -> Mentorship:
-    return get_object_or_404(Mentorship, code=code.strip().upper(), state=Mentorship.State.INVITED)
+    """The open invitation with this code, made within ``MENTORSHIP_CODE_MAX_AGE``; 404 otherwise, an
+    expired code as an unknown one."""
+    return get_object_or_404(
+        Mentorship,
+        code=code.strip().upper(),
+        state=Mentorship.State.INVITED,
+        created_at__gt=timezone.now() - settings.MENTORSHIP_CODE_MAX_AGE,
+    )
 
 
 def active_mentorship_of(*, mentor, learner_ref) -> QuerySet[Mentorship]:

@@ -14,7 +14,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from rest_framework_simplejwt.exceptions import TokenBackendError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
+from rest_framework_simplejwt.state import token_backend
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
@@ -504,6 +506,35 @@ def login_session_refresh(*, session_id: int, user_id) -> bool:
             last_used_at=now, expires_at=now + jwt_settings.REFRESH_TOKEN_LIFETIME
         )
     )
+
+
+def refresh_token_reuse_check(*, raw: str) -> bool:
+    """A refresh token was refused. If it is a genuine one, rotated away more than
+    ``REFRESH_REUSE_GRACE`` ago, a copy of it is in someone else's hands (OAuth 2.0 security
+    practice, RFC 9700 4.14.2): its session is revoked, so the rotated token goes dead too. A
+    retry within the grace (two refreshes sent at once) is refused and changes nothing."""
+    try:
+        payload = token_backend.decode(raw, verify=True)
+    except TokenBackendError:  # not ours, or expired: nothing to protect
+        return False
+    session_id = payload.get("sid")
+    rotated = BlacklistedToken.objects.filter(
+        token__jti=payload.get(jwt_settings.JTI_CLAIM),
+        blacklisted_at__lt=timezone.now() - settings.REFRESH_REUSE_GRACE,
+    )
+    if payload.get(jwt_settings.TOKEN_TYPE_CLAIM) != "refresh" or session_id is None or not rotated.exists():
+        return False
+    session = LoginSession.objects.filter(pk=session_id, revoked_at=None).first()
+    if session is None:
+        return False
+    login_sessions_revoke(user=session.user, session=session)
+    audit_record(
+        action=Action.SESSION_REVOKED,
+        target_user_id=session.user_id,
+        obj=session,
+        changes={"reason": "refresh_token_reused"},
+    )
+    return True
 
 
 def login_session_end(*, session_id: int) -> None:

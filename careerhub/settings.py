@@ -195,6 +195,8 @@ LOGIN_LOCKOUT_DURATION = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", defa
 # Password reset links work once, for this long.
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT_SECONDS", default=3600)
 EMAIL_VERIFICATION_MAX_AGE = timedelta(days=env.int("EMAIL_VERIFICATION_DAYS", default=7))
+# An invitation's code (8 characters anyone holding it may redeem) lasts this long.
+MENTORSHIP_CODE_MAX_AGE = timedelta(days=env.int("MENTORSHIP_CODE_DAYS", default=14))
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -273,12 +275,15 @@ REST_FRAMEWORK = {
         "refresh": env("THROTTLE_RATE_REFRESH", default="30/min"),  # auth/token/refresh/, per IP
         "writes": env("THROTTLE_RATE_WRITES", default="120/min"),  # a user's POST, PUT, PATCH, DELETE
         "sync": env("THROTTLE_RATE_SYNC", default="60/min"),  # GET sync/, per user
+        "redeem": env("THROTTLE_RATE_REDEEM", default="10/hour"),  # mentorships/redeem/, per user: codes are short
     },
     # Proxies in front that append to X-Forwarded-For: 0 counts per connecting address (no proxy);
     # behind a load balancer set 1, or all clients share one address and one login budget.
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
 }
 
+# A rotated refresh token sent again after this long revokes its session (a retry within it does not).
+REFRESH_REUSE_GRACE = timedelta(seconds=env.int("REFRESH_REUSE_GRACE_SECONDS", default=30))
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=15)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_DAYS", default=30)),

@@ -14,7 +14,7 @@ os.environ["DEBUG"] = "0"
 os.environ["SECURE_SSL_REDIRECT"] = "0"
 
 # Rate limits the suite never reaches (tests/careerhub/test_throttling.py sets small ones itself).
-for scope in ("LOGIN", "REFRESH", "WRITES", "SYNC"):
+for scope in ("LOGIN", "REFRESH", "WRITES", "SYNC", "REDEEM"):
     os.environ.setdefault(f"THROTTLE_RATE_{scope}", "10000/min")
 
 from careerhub.settings import *  # noqa: E402, F403

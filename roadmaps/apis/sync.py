@@ -71,4 +71,4 @@ class SyncApi(APIView):
         body = {"cursor": batch.cursor, "full": batch.full}
         for key, entity in ENTITY_KEYS.items():
             body[key] = {"upserted": batch.upserted[entity], "deleted": batch.deleted[entity]}
-        return Response(SyncSerializer(body).data)
+        return Response(SyncSerializer(body, context={"request": request}).data)

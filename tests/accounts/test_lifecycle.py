@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import AuditEvent, User
@@ -344,6 +345,40 @@ def test_a_refreshed_token_stays_in_its_session():
 
     # Then: still one session, the current one
     assert [(row["user_agent"], row["current"]) for row in sessions] == [("Phone", True)]
+
+
+def test_a_rotated_refresh_token_used_again_revokes_its_session_and_no_other():
+    # Given: a phone's token rotated a minute ago (so a copy of the old one is abroad), and a laptop
+    user = UserFactory(email="ada@example.com")
+    with time_machine.travel(timezone.now() - timedelta(minutes=1)):
+        stolen = log_in(user.email, agent="Phone")
+        phone = refresh(stolen["refresh"]).json()
+    laptop = log_in(user.email, agent="Laptop")
+
+    # When: the old token is sent again
+    reused = refresh(stolen["refresh"])
+
+    # Then: refused, and the phone's session ends with it: its current token no longer refreshes
+    assert (reused.status_code, reused.json()["code"]) == (401, "token_not_valid")
+    assert refresh(phone["refresh"]).status_code == 401
+    assert refresh(laptop["refresh"]).status_code == 200
+    event = AuditEvent.objects.get(action="session_revoked")
+    assert (event.target_user_id, event.changes) == (user.pk, {"reason": "refresh_token_reused"})
+
+
+def test_a_refresh_retried_at_once_is_refused_without_ending_the_session():
+    # Given: the app sent its refresh twice at once; the first rotated the token
+    user = UserFactory(email="ada@example.com")
+    tokens = log_in(user.email, agent="Phone")
+    rotated = refresh(tokens["refresh"]).json()
+
+    # When: the second arrives within the grace
+    retry = refresh(tokens["refresh"])
+
+    # Then: it is refused, and the session goes on
+    assert retry.status_code == 401
+    assert refresh(rotated["refresh"]).status_code == 200
+    assert not AuditEvent.objects.filter(action="session_revoked").exists()
 
 
 def test_log_out_everywhere_revokes_every_refresh_token():

@@ -1,4 +1,9 @@
+import uuid
+from datetime import timedelta
+
 import pytest
+import time_machine
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import Mentorship
@@ -132,3 +137,55 @@ def test_staff_link_and_end_mentorships_through_the_api():
     assert not_staff.status_code == 403
     assert (not_a_mentor.status_code, not_a_mentor.json()["code"]) == (400, "not_a_mentor")
     assert ended.json()["state"] == "ended"
+
+
+def test_only_the_inviter_is_shown_an_invitations_code_staff_reading_it_by_id_included():
+    learner, staff = UserFactory(), UserFactory(is_staff=True)
+    invite = _client(learner).post("/api/v1/mentorships/", {"role": "learner"}, format="json").json()
+    url = f"/api/v1/mentorships/{invite['id']}/"
+
+    own = _client(learner).get(url).json()
+    listed = _client(learner).get("/api/v1/mentorships/").json()["results"]
+    synced = _client(learner).get("/api/v1/sync/").json()["mentorships"]["upserted"]
+    by_staff = _client(staff).get(url)
+
+    created = Mentorship.objects.get(pk=invite["id"]).created_at
+    expires = (created + timedelta(days=14)).isoformat().replace("+00:00", "Z")
+    assert invite["code"] == own["code"] == listed[0]["code"] == synced[0]["code"] is not None
+    assert invite["code_expires_at"] == own["code_expires_at"] == expires
+    assert by_staff.status_code == 200
+    assert (by_staff.json()["code"], by_staff.json()["code_expires_at"]) == (None, None)
+    assert by_staff.json()["learner"]["id"] == learner.pk
+
+
+def test_a_code_is_redeemed_within_its_days_and_not_after():
+    learner = UserFactory()
+    with time_machine.travel(timezone.now() - timedelta(days=14, seconds=1)):
+        stale = _client(learner).post("/api/v1/mentorships/", {"role": "learner"}, format="json").json()
+    with time_machine.travel(timezone.now() - timedelta(days=13, hours=23)):
+        fresh = _client(learner).post("/api/v1/mentorships/", {"role": "learner"}, format="json").json()
+    mentor = _client(UserFactory(is_mentor=True))
+
+    expired = mentor.post("/api/v1/mentorships/redeem/", {"code": stale["code"]}, format="json")
+    redeemed = mentor.post("/api/v1/mentorships/redeem/", {"code": fresh["code"]}, format="json")
+
+    assert (expired.status_code, expired.json()["code"]) == (404, "not_found")
+    assert Mentorship.objects.get(pk=stale["id"]).state == "invited"
+    assert (redeemed.status_code, redeemed.json()["state"]) == (200, "active")
+
+
+def test_redeeming_codes_is_limited_per_user(settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "redeem": "3/hour"},
+    }
+    settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": f"redeem-{uuid.uuid4().hex}"}}
+    guesser, other = _client(UserFactory(is_mentor=True)), _client(UserFactory(is_mentor=True))
+    guesses = [f"{n:08X}" for n in range(4)]
+
+    answers = [guesser.post("/api/v1/mentorships/redeem/", {"code": code}, format="json") for code in guesses]
+    someone_else = other.post("/api/v1/mentorships/redeem/", {"code": guesses[0]}, format="json")
+
+    assert [answer.status_code for answer in answers] == [404, 404, 404, 429]
+    assert answers[-1].json()["code"] == "throttled"
+    assert someone_else.status_code == 404
