@@ -262,7 +262,7 @@ REST_FRAMEWORK = {
         else ["careerhub.renderers.JSONRenderer"]
     ),
     # The app speaks JSON; form encodings would parse blanks and nulls loosely.
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["careerhub.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "careerhub.pagination.CursorPagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "careerhub.schema.ProblemAutoSchema",

@@ -4,7 +4,7 @@ staff list of reviews left waiting too long."""
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.parsers import FormParser, JSONParser
+from rest_framework.parsers import FormParser
 from rest_framework.permissions import AllowAny, IsAdminUser
 from rest_framework.renderers import JSONRenderer, TemplateHTMLRenderer
 from rest_framework.response import Response
@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from accounts.apis import UserRefSerializer
 from careerhub.apis import SelectorListApi
+from careerhub.parsers import JSONParser
 from notifications.filters import NotificationFilter
 from notifications.models import Kind, Notification
 from notifications.selectors import (
