@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -181,6 +182,9 @@ def _send_email(delivery: Delivery) -> str:
     try:
         email_message(delivery).send()
     except smtplib.SMTPRecipientsRefused as error:
+        codes = {code for code, _ in error.recipients.values()}
+        if codes and all(400 <= code < 500 for code in codes):  # "not now" (greylisting, a full queue)
+            raise TransientSendError(f"relay answered {min(codes)} for the recipient") from error
         raise PermanentSendError(f"recipient refused: {error.recipients}") from error
     except smtplib.SMTPResponseException as error:
         if 400 <= error.smtp_code < 500:
@@ -213,6 +217,11 @@ def _channel_skip_reason(delivery: Delivery) -> str | None:
     return None
 
 
+def due_for_attempt(now: datetime) -> Q:
+    """Deliveries that may be tried at ``now``: never tried, or past the backoff of their last failure."""
+    return Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+
+
 def retry_delay(attempts: int) -> timedelta:
     """Exponential backoff with full jitter: up to 30 s after the first failure, doubling, capped at an hour."""
     ceiling = min(config("RETRY_MAX_SECONDS"), config("RETRY_BASE_SECONDS") * 2 ** (attempts - 1))
@@ -223,8 +232,9 @@ def deliveries_send(*, channel: str, delivery_ids: list[int]) -> Counter:
     """Send the pending deliveries among ``delivery_ids``, each under its own row lock.
 
     A transient failure (the relay or provider down) stops the batch: the failed delivery and
-    the rest of the batch wait for a backoff instant (a row, not a broker ETA) and the scan
-    queues them again then; after SEND_MAX_RETRIES attempts a delivery is failed for good.
+    the rest of the batch wait for a backoff instant (a row, not a broker ETA, ``next_attempt_at``),
+    which both the scan and this send respect; after SEND_MAX_RETRIES retries a delivery is
+    failed for good. A delivery still in its backoff is left for the scan to queue again.
     A permanent failure is recorded with its reason and the batch goes on.
     """
     send = _send_email if channel == Channel.EMAIL else _send_push
@@ -235,7 +245,7 @@ def deliveries_send(*, channel: str, delivery_ids: list[int]) -> Counter:
             delivery = (
                 Delivery.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("reminder__user__notification_preference")
-                .filter(pk=delivery_id, state=Delivery.State.PENDING, channel=channel)
+                .filter(due_for_attempt(timezone.now()), pk=delivery_id, state=Delivery.State.PENDING, channel=channel)
                 .first()
             )
             if delivery is None:

@@ -18,6 +18,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from accounts.models import Mentorship, User
+from notifications.delivery import due_for_attempt
 from notifications.models import Delivery, Kind, Preference, Reminder
 from notifications.rules import Prefs, config, iso_week, prefs_of
 from notifications.services.reminders import enqueue_rows_on_commit
@@ -288,7 +289,9 @@ def reminders_fan_out(*, now: datetime | None = None) -> int:
             enqueued += len(chunk)
         for channel, task in (("email", tasks.send_emails), ("push", tasks.send_pushes)):
             unsent = _claim(
-                Delivery.objects.filter(stale, state=Delivery.State.PENDING, channel=channel).order_by("id")
+                Delivery.objects.filter(
+                    stale, due_for_attempt(now), state=Delivery.State.PENDING, channel=channel
+                ).order_by("id")
             )
             for chunk in _chunks(unsent, config("CHUNK_SIZE")):
                 Delivery.objects.filter(pk__in=chunk).update(enqueued_at=now)

@@ -3,6 +3,7 @@
 It accepts what the worker sends and keeps each message parsed. ``stall_first_recipient``
 holds the first client inside the SMTP dialogue (its RCPT TO gets no answer) until the test
 calls ``release()``: the moment a worker is in the middle of a send and nothing is accepted yet.
+``refusing`` answers every recipient with a temporary failure (451) while it is set.
 """
 
 import asyncio
@@ -30,8 +31,13 @@ class _Handler:
         self.released = threading.Event()
         self._stall = stall_first_recipient
         self._lock = threading.Lock()
+        self.refusing = threading.Event()
+        self.refused = 0
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.refusing.is_set():
+            self.refused += 1
+            return "451 Try again later"
         if self._stall and not self.stalled.is_set():
             self.stalled.set()
             deadline = time.monotonic() + STALL_LIMIT
@@ -68,6 +74,16 @@ class SmtpServer:
 
     def release(self) -> None:
         self._handler.released.set()
+
+    @property
+    def refusing(self) -> threading.Event:
+        """While set, every recipient is refused for now (451)."""
+        return self._handler.refusing
+
+    @property
+    def refused(self) -> int:
+        """How many recipients were refused so far."""
+        return self._handler.refused
 
 
 @contextmanager

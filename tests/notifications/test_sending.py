@@ -10,7 +10,7 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.services import mentorship_create_active, mentorship_invite
-from notifications.delivery import reminders_deliver
+from notifications.delivery import deliveries_send, reminders_deliver
 from notifications.models import Delivery, Notification, Reminder
 from notifications.scan import reminders_fan_out, reminders_schedule
 from notifications.services.reminders import preferences_update
@@ -18,6 +18,7 @@ from roadmaps.models import Milestone
 from roadmaps.services.reviews import review_decide, review_submit
 from tests.factories import UserFactory
 from tests.notifications.conftest import deliver_due, enrolled, tick, ticks, with_target
+from tests.notifications.smtp import smtp_server
 
 pytestmark = pytest.mark.django_db
 
@@ -333,3 +334,60 @@ def test_an_unverified_address_gets_no_reminder_email_but_the_inbox_does(outbox)
     assert (email.state, email.reason) == ("skipped", "email_unverified")
     assert Notification.objects.filter(user=unverified, kind="target_soon").count() == 1
     assert outbox == []
+
+
+def _use_relay(settings, relay) -> None:
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", relay.port, 5
+
+
+def test_a_delivery_waits_out_its_backoff_in_the_scan_and_in_the_send(learner, settings):
+    # Given: an email whose first send the relay refused for now
+    learner.time_zone = "UTC"
+    learner.save(update_fields=["time_zone"])
+    _due_targets(learner, 1)
+    with smtp_server() as relay:
+        _use_relay(settings, relay)
+        relay.refusing.set()
+        ticks(at(2026, 6, 9, 9), at(2026, 6, 9, 9))
+        delivery = Delivery.objects.get(channel="email")
+        assert (delivery.state, delivery.attempts) == ("pending", 1)
+        assert delivery.reason == "relay answered 451 for the recipient"
+        relay.refusing.clear()
+
+        # When: a scan and a send come before the backoff instant, then one after it
+        with time_machine.travel(delivery.next_attempt_at - timedelta(seconds=1), tick=False):
+            enqueued_early = reminders_fan_out()
+            sent_early = deliveries_send(channel="email", delivery_ids=[delivery.pk])
+        with time_machine.travel(delivery.next_attempt_at, tick=False):
+            enqueued_due = reminders_fan_out()
+            sent_due = deliveries_send(channel="email", delivery_ids=[delivery.pk])
+
+        # Then: the early ones leave it alone; the due one sends it
+        assert (enqueued_early, sent_early) == (0, {})
+        assert (enqueued_due, sent_due) == (1, {"sent": 1})
+        assert Delivery.objects.get(pk=delivery.pk).attempts == 2
+        assert len(relay.messages) == 1
+
+
+def test_a_relay_refusing_for_half_an_hour_loses_no_email(learner, settings):
+    # Given: two emails due at 9:00 and a relay that refuses every recipient until 9:30
+    learner.time_zone = "UTC"
+    learner.save(update_fields=["time_zone"])
+    _due_targets(learner, 2)
+    with smtp_server() as relay:
+        _use_relay(settings, relay)
+        relay.refusing.set()
+
+        # When: the beat scans every minute through the outage, and on after it
+        ticks(at(2026, 6, 9, 9), at(2026, 6, 9, 9, 30), every_minutes=1)
+        during = list(Delivery.objects.filter(channel="email").values_list("state", "attempts"))
+        relay.refusing.clear()
+        ticks(at(2026, 6, 9, 9, 31), at(2026, 6, 9, 11), every_minutes=1)
+
+        # Then: tried on the backoff's schedule (not once a scan), and both delivered once
+        # 31 scans; the backoff (15 to 30 s, doubling, jittered) allows 6 to 8 tries in the half hour
+        assert all(state == "pending" for state, _ in during), during
+        assert 6 <= relay.refused == sum(attempts for _, attempts in during) <= 8
+        assert list(Delivery.objects.filter(channel="email").values_list("state", flat=True)) == ["sent"] * 2
+        assert sorted(message["To"] for message in relay.messages) == [learner.email] * 2
