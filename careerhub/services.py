@@ -23,8 +23,10 @@ def enqueue_on_commit(task, *args, on_broker_down: Callable[[], None] | None = N
     """Send ``task(*args)`` once the transaction commits, never for a write that rolled back.
 
     The write has committed by then, so a broker that cannot take the message (Redis down) must
-    not turn the answer into an error: the failure is logged and ``on_broker_down`` runs (a
-    caller whose rows are the truth marks them for the next scan, another marks its row failed).
+    not turn the answer into an error, whatever the publish raises (kombu's OperationalError, a
+    socket's, the result backend's RuntimeError): the failure is logged and ``on_broker_down`` runs
+    (a caller whose rows are the truth marks them for the next scan, another marks its row failed).
+    Every task of the application is sent through here.
     """
 
     def send() -> None:
@@ -32,7 +34,11 @@ def enqueue_on_commit(task, *args, on_broker_down: Callable[[], None] | None = N
             task.apply_async(args=args, retry=False)
         except (OperationalError, OSError) as error:
             logger.warning("broker unavailable, %s not queued: %s", task.name, error)
-            if on_broker_down is not None:
-                on_broker_down()
+        except Exception:  # the answer must not depend on the broker, whatever it raised
+            logger.exception("publishing %s failed, not queued", task.name)
+        else:
+            return
+        if on_broker_down is not None:
+            on_broker_down()
 
     transaction.on_commit(send)
