@@ -1,12 +1,18 @@
+from base64 import b64decode, b64encode
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
+from urllib import parse
 
+from django.core import signing
 from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Field, Model
 from rest_framework import pagination
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import ValidationError
+from rest_framework.utils.urls import replace_query_param
+
+from careerhub.exceptions import ApplicationError
 
 
 class CursorPagination(pagination.CursorPagination):
@@ -40,16 +46,38 @@ class CursorPagination(pagination.CursorPagination):
             self.position_field = None
         return ordering
 
+    def encode_cursor(self, cursor: pagination.Cursor) -> str:
+        """DRF's cursor, signed for the list's path: the client can only send back one it was given."""
+        tokens = {"o": str(cursor.offset)} if cursor.offset else {}
+        tokens |= {"r": "1"} if cursor.reverse else {}
+        tokens |= {"p": cursor.position} if cursor.position is not None else {}
+        encoded = b64encode(parse.urlencode(tokens).encode("ascii")).decode("ascii")
+        signed = _signer(parse.urlsplit(self.base_url).path).sign(encoded)
+        return replace_query_param(self.base_url, self.cursor_query_param, signed)
+
     def decode_cursor(self, request) -> pagination.Cursor | None:
-        """A cursor whose position is not a value of the ordering's first field (``p=abc`` for a number)
-        is a cursor this list never gave out: the same 404 as one that does not decode, not a 500."""
-        cursor = super().decode_cursor(request)
-        if cursor is not None and cursor.position is not None and self.position_field is not None:
-            try:
+        """The cursor as ``encode_cursor`` made it for this list; anything else (forged, edited, from
+        another list) answers 400 ``invalid_cursor``, as the sync cursor does."""
+        raw = request.query_params.get(self.cursor_query_param)
+        if raw is None:
+            return None
+        try:
+            encoded = _signer(request.path).unsign(raw)
+            tokens = parse.parse_qs(b64decode(encoded.encode("ascii")).decode("ascii"), keep_blank_values=True)
+            cursor = pagination.Cursor(
+                offset=pagination._positive_int(tokens.get("o", ["0"])[0], cutoff=self.offset_cutoff),
+                reverse=tokens.get("r", ["0"])[0] == "1",
+                position=tokens.get("p", [None])[0],
+            )
+            if cursor.position is not None and self.position_field is not None:
                 self.position_field.to_python(cursor.position)
-            except DjangoValidationError as error:
-                raise NotFound(self.invalid_cursor_message) from error
+        except (signing.BadSignature, ValueError, TypeError, DjangoValidationError) as error:
+            raise ApplicationError("This is not a cursor of this list.", code="invalid_cursor") from error
         return cursor
+
+
+def _signer(path: str) -> signing.Signer:
+    return signing.Signer(salt=f"careerhub.pagination.cursor:{path}")
 
 
 @dataclass(frozen=True)

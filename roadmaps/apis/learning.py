@@ -20,6 +20,7 @@ from careerhub.conditional import (
     make_etag,
     shape_of,
 )
+from careerhub.exceptions import ApplicationError
 from careerhub.pagination import WindowedRows
 from roadmaps.apis.representation import entry_data, milestone_data, roadmap_detail_data
 from roadmaps.filters import MilestoneFilter, RoadmapFilter
@@ -429,7 +430,7 @@ class RoadmapMilestoneListApi(SelectorListApi):
         )
         try:
             page = self.paginate_queryset(rows)
-        except (serializers.ValidationError, NotFound):
+        except (serializers.ValidationError, NotFound, ApplicationError):
             roadmap_get(user=user, roadmap_id=roadmap_id)  # a bad page size or cursor: another's roadmap is a 404
             raise
         # Plain rows rather than model instances, written by hand (the same output as the serializer).

@@ -260,21 +260,42 @@ def test_milestone_list_filters_across_pages_and_keeps_the_filter_in_its_links(l
     assert [item for page in pages for item in page] == expected
 
 
-@pytest.mark.parametrize("position", ["abc", "", "4.5"])
-@pytest.mark.parametrize("listed", ["milestones", "entries"])
-def test_a_cursor_position_the_list_never_gave_out_is_a_404(learner_client, roadmap, listed, position):
-    # The milestones are ordered by a number, the entries by a time: neither reads "abc" as a position.
-    url = {
-        "milestones": f"/api/v1/roadmaps/{roadmap['id']}/milestones/",
-        "entries": f"/api/v1/milestones/{roadmap['milestones'][0]['id']}/entries/",
-    }[listed]
-    cursor = base64.b64encode(f"p={position}".encode()).decode()
+def _forged(position: str) -> str:
+    return base64.b64encode(f"p={position}".encode()).decode()
 
-    response = learner_client.get(url, {"cursor": cursor})
 
-    assert response.status_code == 404
+@pytest.mark.parametrize(
+    "forge",
+    [
+        pytest.param(lambda given, other: "' OR 1=1--", id="sql"),
+        pytest.param(lambda given, other: _forged("-1"), id="unsigned_position"),
+        pytest.param(lambda given, other: _forged(str(10**21)), id="unsigned_huge_position"),
+        pytest.param(lambda given, other: _forged("abc"), id="unsigned_text"),
+        pytest.param(lambda given, other: given[:-1] + ("A" if given[-1] != "A" else "B"), id="edited_signature"),
+        pytest.param(lambda given, other: _forged("1") + given[given.rindex(":") :], id="other_content"),
+        pytest.param(lambda given, other: other, id="from_another_list"),
+    ],
+)
+def test_a_cursor_the_list_never_gave_out_answers_400_invalid_cursor(learner_client, tied_roadmap, forge):
+    url = f"/api/v1/roadmaps/{tied_roadmap.pk}/milestones/"
+    given = _cursor_of(learner_client.get(url, {"page_size": 2}).json()["next"])
+    entries = f"/api/v1/milestones/{tied_roadmap.milestones.first().pk}/entries/"
+    _log(learner_client, tied_roadmap.milestones.first().pk, minutes=1)
+    _log(learner_client, tied_roadmap.milestones.first().pk, minutes=2)
+    other = _cursor_of(learner_client.get(entries, {"page_size": 1}).json()["next"])
+
+    response = learner_client.get(url, {"cursor": forge(given, other), "page_size": 2})
+
+    assert response.status_code == 400
     assert response["Content-Type"] == "application/problem+json"
-    assert response.json()["code"] == "not_found"
+    assert response.json()["code"] == "invalid_cursor"
+    assert learner_client.get(url, {"cursor": given, "page_size": 2}).status_code == 200
+
+
+def _cursor_of(link: str) -> str:
+    from urllib.parse import parse_qs, urlsplit
+
+    return parse_qs(urlsplit(link).query)["cursor"][0]
 
 
 def test_bad_paging_on_another_learners_roadmap_is_the_404_of_the_roadmap(other_client, roadmap):
