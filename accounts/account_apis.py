@@ -32,6 +32,7 @@ from accounts.services import (
     user_password_change,
 )
 from careerhub.apis import SelectorListApi
+from careerhub.fields import StringField
 from careerhub.throttling import ScopedThrottle
 
 EMAIL_CHANGE_REQUESTED = (
@@ -41,12 +42,12 @@ RESET_REQUESTED = "If an account has this address, a link to choose a new passwo
 
 
 class TokenInputSerializer(serializers.Serializer):
-    token = serializers.CharField(max_length=500, help_text="From the link in the email.")
+    token = StringField(max_length=500, help_text="From the link in the email.")
 
 
 class PasswordChangeInputSerializer(serializers.Serializer):
-    current_password = serializers.CharField(max_length=128, style={"input_type": "password"})
-    new_password = serializers.CharField(max_length=128, style={"input_type": "password"})
+    current_password = StringField(max_length=128, style={"input_type": "password"})
+    new_password = StringField(max_length=128, style={"input_type": "password"})
 
 
 class PasswordResetInputSerializer(serializers.Serializer):
@@ -54,12 +55,12 @@ class PasswordResetInputSerializer(serializers.Serializer):
 
 
 class PasswordResetConfirmInputSerializer(serializers.Serializer):
-    token = serializers.CharField(max_length=500, help_text="From the link in the email.")
-    new_password = serializers.CharField(max_length=128, style={"input_type": "password"})
+    token = StringField(max_length=500, help_text="From the link in the email.")
+    new_password = StringField(max_length=128, style={"input_type": "password"})
 
 
 class PasswordInputSerializer(serializers.Serializer):
-    password = serializers.CharField(max_length=128, style={"input_type": "password"})
+    password = StringField(max_length=128, style={"input_type": "password"})
 
 
 class _AnonymousApi(APIView):
@@ -105,7 +106,7 @@ class EmailVerifyResendApi(APIView):
 
 class EmailChangeInputSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=254, help_text="The new address.")
-    password = serializers.CharField(max_length=128, style={"input_type": "password"})
+    password = StringField(max_length=128, style={"input_type": "password"})
 
 
 @extend_schema(tags=["auth"])

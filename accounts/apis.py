@@ -38,6 +38,7 @@ from careerhub.conditional import (
     make_etag,
     shape_of,
 )
+from careerhub.fields import StringField
 from careerhub.throttling import ScopedThrottle, WriteThrottle
 
 
@@ -59,19 +60,19 @@ class UserSerializer(serializers.ModelSerializer):
 
 
 class TokenPairSerializer(serializers.Serializer):
-    access = serializers.CharField()
-    refresh = serializers.CharField()
+    access = StringField()
+    refresh = StringField()
 
 
 class RegisterInputSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=254)
-    password = serializers.CharField(write_only=True, max_length=128, style={"input_type": "password"})
-    display_name = serializers.CharField(max_length=150, required=False, default="", allow_blank=True)
-    time_zone = serializers.CharField(max_length=64, required=False, default="UTC", validators=[validate_time_zone])
+    password = StringField(write_only=True, max_length=128, style={"input_type": "password"})
+    display_name = StringField(max_length=150, required=False, default="", allow_blank=True)
+    time_zone = StringField(max_length=64, required=False, default="UTC", validators=[validate_time_zone])
 
 
 class DetailSerializer(serializers.Serializer):
-    detail = serializers.CharField()
+    detail = StringField()
 
 
 REGISTERED = (
@@ -192,8 +193,8 @@ class LogoutApi(jwt_views.TokenBlacklistView):
 
 
 class MeUpdateSerializer(serializers.Serializer):
-    display_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
-    time_zone = serializers.CharField(max_length=64, required=False, validators=[validate_time_zone])
+    display_name = StringField(max_length=150, required=False, allow_blank=True)
+    time_zone = StringField(max_length=64, required=False, validators=[validate_time_zone])
     weekly_hours_goal = serializers.IntegerField(min_value=1, max_value=80, required=False)
 
 
@@ -243,7 +244,7 @@ class MeApi(APIView):
 class UserRefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     email = serializers.EmailField()
-    display_name = serializers.CharField()
+    display_name = StringField()
 
 
 class MentorshipSerializer(serializers.ModelSerializer):
@@ -303,7 +304,7 @@ class InviteInputSerializer(serializers.Serializer):
 
 
 class RedeemInputSerializer(serializers.Serializer):
-    code = serializers.CharField(max_length=12)
+    code = StringField(max_length=12)
 
 
 class StaffLinkInputSerializer(serializers.Serializer):

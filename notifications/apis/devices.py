@@ -5,6 +5,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from careerhub.apis import SelectorListApi
+from careerhub.fields import StringField
 from notifications.models import Device
 from notifications.services.devices import device_get, device_list, device_register, device_remove
 
@@ -25,7 +26,7 @@ class DeviceSerializer(serializers.ModelSerializer):
         return device.token[len(device.token) - shown :]
 
 
-class LengthBeforeTrimCharField(serializers.CharField):
+class LengthBeforeTrimCharField(StringField):
     """Trims whitespace, but holds the maximum length to what was sent, as the schema says."""
 
     def run_validation(self, data=serializers.empty):

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from accounts.apis import UserRefSerializer
 from careerhub.apis import SelectorListApi
+from careerhub.fields import StringField
 from careerhub.parsers import JSONParser
 from notifications.filters import NotificationFilter
 from notifications.models import Kind, Notification
@@ -115,7 +116,7 @@ ChannelsByKindSerializer = type(
 
 
 class PreferencesSerializer(serializers.Serializer):
-    time_zone = serializers.CharField(read_only=True, help_text="The user's; change it with PATCH me/.")
+    time_zone = StringField(read_only=True, help_text="The user's; change it with PATCH me/.")
     preferred_hour = serializers.IntegerField(min_value=0, max_value=23, required=False)
     digest_weekday = serializers.IntegerField(
         min_value=0, max_value=6, required=False, help_text="0 = Monday ... 6 = Sunday."
@@ -153,7 +154,7 @@ class PreferencesApi(APIView):
 class UnsubscribedSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Kind.choices)
     email = serializers.BooleanField(help_text="Always false: this kind's emails are off.")
-    message = serializers.CharField()
+    message = StringField()
 
 
 @extend_schema(tags=["notifications"], auth=[])
@@ -192,7 +193,7 @@ class UnsubscribeApi(APIView):
 
 
 class WaitingReviewSerializer(serializers.ModelSerializer):
-    milestone_title = serializers.CharField(source="milestone.title")
+    milestone_title = StringField(source="milestone.title")
     path = serializers.SlugField(source="milestone.roadmap.path.slug")
     learner = UserRefSerializer()
     mentors = serializers.SerializerMethodField()

@@ -3,6 +3,7 @@ from rest_framework import generics, serializers
 from rest_framework.permissions import AllowAny
 
 from careerhub.conditional import conditional_read, conditional_response, make_etag, shape_of
+from careerhub.fields import StringField
 from roadmaps.filters import SkillFilter
 from roadmaps.models import CareerPath, MilestoneTemplate, Skill
 from roadmaps.selectors.catalog import (
@@ -23,24 +24,24 @@ class SkillBriefSerializer(serializers.ModelSerializer):
 
 
 class LinkedTextSerializer(serializers.Serializer):
-    text = serializers.CharField()
+    text = StringField()
     milestones = serializers.ListField(child=serializers.SlugField(), help_text="Milestones that build it.")
 
 
 class SuccessMetricSerializer(serializers.Serializer):
-    name = serializers.CharField()
-    description = serializers.CharField()
+    name = StringField()
+    description = StringField()
     milestones = serializers.ListField(child=serializers.SlugField(), help_text="Milestones that build it.")
 
 
 class SkillGroupSerializer(serializers.Serializer):
-    name = serializers.CharField()
+    name = StringField()
     skills = SkillBriefSerializer(many=True)
 
 
 class ResourceSerializer(serializers.Serializer):
-    kind = serializers.CharField()
-    title = serializers.CharField()
+    kind = StringField()
+    title = StringField()
     url = serializers.URLField()
 
 
@@ -48,7 +49,7 @@ class MilestoneTemplateSerializer(serializers.ModelSerializer):
     skills = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
     prerequisites = serializers.SerializerMethodField(help_text="Slugs of milestones to finish first.")
     resources = ResourceSerializer(many=True)
-    acceptance_criteria = serializers.ListField(child=serializers.CharField())
+    acceptance_criteria = serializers.ListField(child=StringField())
 
     class Meta:
         model = MilestoneTemplate
@@ -71,8 +72,8 @@ class MilestoneTemplateSerializer(serializers.ModelSerializer):
 
 class StageSerializer(serializers.Serializer):
     slug = serializers.SlugField()
-    title = serializers.CharField()
-    description = serializers.CharField()
+    title = StringField()
+    description = StringField()
     milestones = MilestoneTemplateSerializer(many=True)
 
 
@@ -119,8 +120,8 @@ class SkillSerializer(SkillBriefSerializer):
 class SkillMilestoneSerializer(serializers.Serializer):
     path = serializers.SlugField(source="path.slug")
     slug = serializers.SlugField()
-    title = serializers.CharField()
-    kind = serializers.CharField()
+    title = StringField()
+    kind = StringField()
     estimated_hours = serializers.IntegerField()
 
 

@@ -21,6 +21,7 @@ from careerhub.conditional import (
     shape_of,
 )
 from careerhub.exceptions import ApplicationError
+from careerhub.fields import StringField
 from careerhub.pagination import WindowedRows
 from roadmaps.apis.representation import entry_data, milestone_data, roadmap_detail_data
 from roadmaps.filters import MilestoneFilter, RoadmapFilter
@@ -68,7 +69,7 @@ from roadmaps.services.learning import (
 
 class PathRefSerializer(serializers.Serializer):
     slug = serializers.SlugField()
-    title = serializers.CharField()
+    title = StringField()
     version = serializers.IntegerField(help_text="The catalog's current version of the path.")
 
 
@@ -95,14 +96,14 @@ class StatsSerializer(serializers.Serializer):
     next_target_date = serializers.DateField(allow_null=True)
     skills_built = serializers.IntegerField(help_text="Distinct skills of done milestones; shared skills count once.")
     status = serializers.ChoiceField(choices=["on_track", "at_risk", "behind"])
-    reasons = serializers.ListField(child=serializers.CharField(), help_text="Why the status is not on track.")
+    reasons = serializers.ListField(child=StringField(), help_text="Why the status is not on track.")
 
 
 class MilestoneSerializer(serializers.ModelSerializer):
     roadmap = serializers.IntegerField(source="roadmap_id", read_only=True)
     stage = serializers.SerializerMethodField()
     skills = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
-    acceptance_criteria = serializers.ListField(child=serializers.CharField())
+    acceptance_criteria = serializers.ListField(child=StringField())
     hours_logged = serializers.SerializerMethodField()
 
     class Meta:
@@ -366,8 +367,8 @@ def milestone_date_field(**kwargs: Any) -> serializers.DateField:
 
 
 class CustomMilestoneInputSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=200)
-    description = serializers.CharField(required=False, default="", allow_blank=True, max_length=10_000)
+    title = StringField(max_length=200)
+    description = StringField(required=False, default="", allow_blank=True, max_length=10_000)
     kind = serializers.ChoiceField(choices=MilestoneTemplate.Kind.choices, default=MilestoneTemplate.Kind.PRACTICE)
     estimated_hours = serializers.IntegerField(min_value=1, max_value=1000)
     target_date = milestone_date_field(required=False, allow_null=True, default=None)
@@ -379,10 +380,10 @@ class CustomMilestoneInputSerializer(serializers.Serializer):
 class MilestoneUpdateSerializer(serializers.Serializer):
     target_date = milestone_date_field(required=False, allow_null=True)
     evidence_url = serializers.URLField(required=False, allow_blank=True, max_length=500, validators=[http_url])
-    credential_id = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    credential_id = StringField(required=False, allow_blank=True, max_length=200)
     credential_date = milestone_date_field(required=False, allow_null=True)
-    title = serializers.CharField(required=False, max_length=200, help_text="Own milestones only.")
-    description = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
+    title = StringField(required=False, max_length=200, help_text="Own milestones only.")
+    description = StringField(required=False, allow_blank=True, max_length=10_000)
     estimated_hours = serializers.IntegerField(required=False, min_value=1, max_value=1000)
 
 
@@ -393,11 +394,11 @@ class ReorderInputSerializer(serializers.Serializer):
 
 
 class SkipInputSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000)
+    reason = StringField(max_length=2000)
 
 
 class NoteSerializer(serializers.Serializer):
-    note = serializers.CharField(allow_blank=True, max_length=20_000, trim_whitespace=False)
+    note = StringField(allow_blank=True, max_length=20_000, trim_whitespace=False)
 
 
 def _milestone_response(request, milestone_id: int, *, code: int = status.HTTP_200_OK) -> Response:
@@ -550,7 +551,7 @@ class ProgressEntryInputSerializer(serializers.Serializer):
         return value
 
     minutes = serializers.IntegerField(min_value=0, max_value=24 * 60, default=0)
-    note = serializers.CharField(required=False, default="", allow_blank=True, max_length=10_000)
+    note = StringField(required=False, default="", allow_blank=True, max_length=10_000)
     evidence_url = serializers.URLField(
         required=False, default="", allow_blank=True, max_length=500, validators=[http_url]
     )
@@ -609,12 +610,12 @@ class MilestoneEntryListApi(SelectorListApi):
 
 class QuizOptionSerializer(serializers.Serializer):
     slug = serializers.SlugField()
-    text = serializers.CharField()
+    text = StringField()
 
 
 class QuizQuestionSerializer(serializers.Serializer):
     slug = serializers.SlugField()
-    text = serializers.CharField()
+    text = StringField()
     options = QuizOptionSerializer(many=True)
 
 
@@ -640,10 +641,10 @@ class QuizAnswersSerializer(serializers.Serializer):
 
 class QuizFitSerializer(serializers.Serializer):
     path = PathRefSerializer()
-    summary = serializers.CharField()
+    summary = StringField()
     score = serializers.IntegerField()
     percent = serializers.IntegerField(help_text="Score as a share of the best score possible for these answers.")
-    reasons = serializers.ListField(child=serializers.CharField())
+    reasons = serializers.ListField(child=StringField())
 
 
 @extend_schema(tags=["quiz"])
@@ -680,33 +681,33 @@ class QuizApi(APIView):
 
 class SkillRefSerializer(serializers.Serializer):
     slug = serializers.SlugField()
-    name = serializers.CharField()
-    category = serializers.CharField()
+    name = StringField()
+    category = StringField()
 
 
 class EarnedFromSerializer(serializers.Serializer):
     roadmap = serializers.IntegerField(source="roadmap_id")
     path = serializers.SlugField(source="roadmap.path.slug")
     milestone = serializers.IntegerField(source="pk")
-    title = serializers.CharField()
+    title = StringField()
 
 
 class BuilderSerializer(serializers.Serializer):
     slug = serializers.SlugField()
-    title = serializers.CharField()
-    kind = serializers.CharField()
+    title = StringField()
+    kind = StringField()
     estimated_hours = serializers.IntegerField()
 
 
 class SkillHaveSerializer(serializers.Serializer):
     skill = SkillRefSerializer()
-    group = serializers.CharField()
+    group = StringField()
     earned_from = EarnedFromSerializer(many=True, help_text="Done milestones, in any roadmap, that built it.")
 
 
 class SkillMissingSerializer(serializers.Serializer):
     skill = SkillRefSerializer()
-    group = serializers.CharField()
+    group = StringField()
     milestones = BuilderSerializer(many=True, help_text="Milestones of this path that build it.")
 
 

@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 from accounts.apis import UserRefSerializer
 from careerhub.apis import SelectorListApi
 from careerhub.conditional import conditional_read, conditional_response, make_etag, shape_of
+from careerhub.fields import StringField
 from roadmaps.apis.learning import RoadmapSerializer, milestone_date_field
 from roadmaps.apis.representation import dashboard_row_data
 from roadmaps.models import ReviewSubmission, http_url
@@ -28,13 +29,13 @@ class IsMentor(BasePermission):
 class CommentSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     author = serializers.IntegerField(source="author_id", allow_null=True)
-    body = serializers.CharField()
+    body = StringField()
     created_at = serializers.DateTimeField()
 
 
 class SubmissionSerializer(serializers.ModelSerializer):
     milestone = serializers.IntegerField(source="milestone_id")
-    milestone_title = serializers.CharField(source="milestone.title")
+    milestone_title = StringField(source="milestone.title")
     roadmap = serializers.IntegerField(source="milestone.roadmap_id")
     path = serializers.SlugField(source="milestone.roadmap.path.slug")
     learner = UserRefSerializer()
@@ -70,20 +71,20 @@ class SubmissionSerializer(serializers.ModelSerializer):
 
 
 class SubmitInputSerializer(serializers.Serializer):
-    message = serializers.CharField(required=False, default="", allow_blank=True, max_length=10_000)
+    message = StringField(required=False, default="", allow_blank=True, max_length=10_000)
     evidence_url = serializers.URLField(
         required=False, default="", allow_blank=True, max_length=500, validators=[http_url]
     )
-    credential_id = serializers.CharField(required=False, default="", allow_blank=True, max_length=200)
+    credential_id = StringField(required=False, default="", allow_blank=True, max_length=200)
     credential_date = milestone_date_field(required=False, default=None, allow_null=True)
 
 
 class DecisionInputSerializer(serializers.Serializer):
-    comment = serializers.CharField(required=False, default="", allow_blank=True, max_length=10_000)
+    comment = StringField(required=False, default="", allow_blank=True, max_length=10_000)
 
 
 class CommentInputSerializer(serializers.Serializer):
-    body = serializers.CharField(max_length=10_000)
+    body = StringField(max_length=10_000)
 
 
 def _submission_response(request, submission_id: int, code: int = status.HTTP_200_OK) -> Response:
@@ -208,7 +209,7 @@ class DashboardRowSerializer(serializers.Serializer):
     completion_percent = serializers.FloatField()
     last_activity = serializers.DateTimeField(allow_null=True)
     status = serializers.ChoiceField(choices=["on_track", "at_risk", "behind"])
-    reasons = serializers.ListField(child=serializers.CharField())
+    reasons = serializers.ListField(child=StringField())
     overdue_milestones = serializers.IntegerField()
     pending_reviews = serializers.IntegerField()
 

@@ -4,6 +4,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.apis import MentorshipSerializer
+from careerhub.fields import StringField
 from careerhub.schema import ProblemSerializer
 from careerhub.throttling import ScopedThrottle
 from roadmaps.apis.learning import MilestoneSerializer, ProgressEntrySerializer, RoadmapSerializer
@@ -18,7 +19,7 @@ def _changes(item_serializer, name: str):
         {
             "upserted": item_serializer(many=True, help_text="Created or changed; replace your copy."),
             "deleted": serializers.ListField(
-                child=serializers.CharField(), help_text="Ids deleted, or no longer visible to you (tombstones)."
+                child=StringField(), help_text="Ids deleted, or no longer visible to you (tombstones)."
             ),
         },
     )
@@ -26,11 +27,11 @@ def _changes(item_serializer, name: str):
 
 class NoteSyncSerializer(serializers.Serializer):
     milestone = serializers.IntegerField()
-    note = serializers.CharField(allow_blank=True)
+    note = StringField(allow_blank=True)
 
 
 class SyncSerializer(serializers.Serializer):
-    cursor = serializers.CharField(help_text="Send it back as ?cursor= next time.")
+    cursor = StringField(help_text="Send it back as ?cursor= next time.")
     full = serializers.BooleanField(help_text="True when this is everything (no cursor was sent).")
     roadmaps = _changes(RoadmapSerializer, "Roadmap")()
     milestones = _changes(MilestoneSerializer, "Milestone")()
