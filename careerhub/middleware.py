@@ -8,6 +8,8 @@ from django.http import HttpRequest, HttpResponseBase
 
 from careerhub.exceptions import PROBLEM_CONTENT_TYPE, problem_for_status
 
+API_PREFIX = "/api/"
+
 
 def _has_json_body(response: HttpResponseBase) -> bool:
     media_type = response.get("Content-Type", "").split(";")[0].strip().lower()
@@ -21,8 +23,10 @@ class ProblemMiddleware:
     the empty 405 of a ``require_GET`` view or of whitenoise, Django's HTML 403 for a failed CSRF
     check, a plain view returning ``HttpResponseNotFound``. Status and headers (``Allow``,
     ``WWW-Authenticate``, cookies) are kept. A JSON body is a view's own design and stays (the
-    readiness probe's 503). With DEBUG on, Django's technical pages stay, as Django's own handlers
-    do; put this first in ``MIDDLEWARE`` so it sees the answers of the other middleware too.
+    readiness probe's 503). With DEBUG on, Django's technical pages stay outside the API (the
+    admin's); under ``API_PREFIX`` the client cannot read them, so it gets the problem there too (the
+    traceback is in the log). Put this first in ``MIDDLEWARE`` so it sees the answers of the other
+    middleware too.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
@@ -30,7 +34,8 @@ class ProblemMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
-        if response.status_code < 400 or settings.DEBUG or _has_json_body(response):
+        debug_page = settings.DEBUG and not request.path.startswith(API_PREFIX)
+        if response.status_code < 400 or debug_page or _has_json_body(response):
             return response
         body = json.dumps(problem_for_status(response.status_code, method=request.method or "")).encode()
         if response.streaming:

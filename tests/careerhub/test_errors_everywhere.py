@@ -229,3 +229,21 @@ def test_every_integer_path_parameter_is_bounded_to_bigint():
         "Use <id:...> (careerhub.converters.IdConverter) for ids: Django's <int:...> takes digits of any length, "
         f"and an id beyond bigint then reaches the database. Routes: {unbounded}"
     )
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "status"),
+    [
+        ("get", "/api/v1/roadmaps/9223372036854775808/", 404),
+        ("get", "/api/v1/no-such-endpoint/", 404),
+        ("delete", "/api/v1/paths/", 405),
+    ],
+)
+def test_with_debug_on_as_in_the_demo_the_api_still_answers_problem_json(client, settings, method, url, status):
+    settings.DEBUG = True
+
+    response = getattr(client, method)(url)
+
+    assert response.status_code == status
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["status"] == status
