@@ -4,4 +4,6 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "careerhub.settings")
 
-application = get_wsgi_application()
+from careerhub.limits import chunked_bodies
+
+application = chunked_bodies(get_wsgi_application())

@@ -1,5 +1,6 @@
 """Deployment hardening and input limits: security headers, body and page sizes, URL fields."""
 
+import io
 import json
 
 import pytest
@@ -92,3 +93,49 @@ def test_evidence_urls_must_be_http_or_https(learner, learner_client, url):
     assert response.json()["errors"][0]["field"] == "evidence_url"
     milestone.refresh_from_db()
     assert milestone.evidence_url == ""
+
+
+def _wsgi(path: str, body: bytes, **environ) -> tuple[str, dict[str, str], bytes]:
+    """One request to the WSGI application as gunicorn hands a chunked one over: no Content-Length."""
+    from wsgiref.util import setup_testing_defaults
+
+    from django.core import signals
+    from django.db import close_old_connections
+
+    from careerhub.wsgi import application
+
+    env = {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": path,
+        "HTTP_HOST": "localhost",
+        "CONTENT_TYPE": "application/json",
+        "HTTP_TRANSFER_ENCODING": "chunked",
+        "wsgi.input": io.BytesIO(body),
+        **environ,
+    }
+    setup_testing_defaults(env)
+    env.pop("CONTENT_LENGTH", None)
+    answer: dict = {}
+    # As the test client does: the test's database connection stays open across the request.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        chunks = application(env, lambda status, headers: answer.update(status=status, headers=dict(headers)))
+        return answer["status"], answer["headers"], b"".join(chunks)
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+
+
+def test_a_chunked_body_over_the_limit_answers_413_and_one_under_it_is_read(db):
+    too_large = _wsgi("/api/v1/auth/token/", b'{"email": "' + b"a" * 10_000_000 + b'"}')
+    read = _wsgi("/api/v1/auth/token/", json.dumps({"email": "ada@example.com", "password": "wrong"}).encode())
+
+    status, headers, body = too_large
+    assert (status, headers["Content-Type"], json.loads(body)["code"]) == (
+        "413 Content Too Large",
+        "application/problem+json",
+        "request_too_large",
+    )
+    status, _, body = read
+    assert status.startswith("401"), body  # the credentials were read, and refused
