@@ -7,6 +7,7 @@ after a 5xx runs again.
 """
 
 import hashlib
+import re
 from datetime import timedelta
 
 from django.conf import settings
@@ -23,6 +24,8 @@ from careerhub.exceptions import PROBLEM_CONTENT_TYPE, problem
 HEADER = "HTTP_IDEMPOTENCY_KEY"
 METHODS = frozenset({"POST", "PUT", "PATCH"})
 MAX_KEY_LENGTH = 255
+# Printable ASCII (a UUID, a ULID, any token), as the schema declares it.
+KEY_PATTERN = re.compile(f"[ -~]{{1,{MAX_KEY_LENGTH}}}")
 # A request still "in flight" after this long died with its process; its key may be used again.
 ABANDONED_AFTER = timedelta(minutes=2)
 REPLAYED_HEADERS = ("ETag", "Location", "Retry-After")
@@ -83,9 +86,11 @@ class IdempotencyMiddleware:
         key = request.META.get(HEADER)
         if key is None or request.method not in METHODS or not _handles(request):
             return self.get_response(request)  # the view answers 404 or 405 itself
-        if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
+        if not KEY_PATTERN.fullmatch(key):
             return _problem(
-                400, "invalid_idempotency_key", f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} printable characters."
+                400,
+                "invalid_idempotency_key",
+                f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} printable ASCII characters.",
             )
         user = _user_of(request)
         if user is None:

@@ -37,6 +37,19 @@ class CursorPagination(pagination.CursorPagination):
             raise ValidationError({self.page_size_query_param: [f"A whole number from 1 to {self.max_page_size}."]})
         return int(raw)
 
+    def get_schema_operation_parameters(self, view) -> list[dict[str, Any]]:
+        """DRF's parameters, with the bounds ``get_page_size`` and ``decode_cursor`` hold to."""
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] |= {"minimum": 1, "maximum": self.max_page_size, "default": self.page_size}
+                parameter["description"] = f"Results per page, 1 to {self.max_page_size}."
+            elif parameter["name"] == self.cursor_query_param:
+                parameter["description"] = (
+                    "The `next` or `previous` link's cursor, as given: any other answers 400 `invalid_cursor`."
+                )
+        return parameters
+
     def get_ordering(self, request, queryset, view) -> tuple[str, ...]:
         ordering = getattr(view, "ordering", None) or self.ordering
         ordering = (ordering,) if isinstance(ordering, str) else tuple(ordering)

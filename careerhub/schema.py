@@ -13,18 +13,18 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from careerhub.converters import BIGINT_MAX
 from careerhub.exceptions import PROBLEM_CONTENT_TYPE
-from careerhub.idempotency import MAX_KEY_LENGTH
+from careerhub.idempotency import KEY_PATTERN, MAX_KEY_LENGTH
 from careerhub.idempotency import METHODS as IDEMPOTENT_METHODS
 from careerhub.throttling import WriteThrottle
 
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
-    str,
+    {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH, "pattern": f"^{KEY_PATTERN.pattern}$"},
     OpenApiParameter.HEADER,
     required=False,
     description=(
-        f"Up to {MAX_KEY_LENGTH} characters, unique per request of yours: a retry with the same key and body "
-        "answers the first response again (header `Idempotent-Replayed: true`) without repeating the work; "
+        f"1 to {MAX_KEY_LENGTH} printable ASCII characters, unique per request of yours: a retry with the same key "
+        "and body answers the first response again (header `Idempotent-Replayed: true`) without repeating the work; "
         "409 while the first is still running; kept 24 hours."
     ),
 )

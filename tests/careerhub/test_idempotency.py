@@ -2,9 +2,12 @@ import hashlib
 import threading
 import uuid
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import time_machine
+import yaml
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -105,10 +108,23 @@ def test_errors_are_replayed_too_and_keys_are_per_user(learner_client, roadmap):
     assert Milestone.objects.filter(is_custom=True).count() == 2
 
 
-def test_a_bad_key_is_a_400(learner_client, roadmap):
-    response = _add(learner_client, roadmap, "x" * 256)
+@pytest.mark.parametrize(
+    "key", ["x" * 256, "", "caf\u00e9-1", "tab\there"], ids=["long", "empty", "not_ascii", "control"]
+)
+def test_a_key_the_schema_does_not_allow_is_a_400(learner_client, roadmap, key):
+    response = _add(learner_client, roadmap, key)
 
     assert (response.status_code, response.json()["code"]) == (400, "invalid_idempotency_key")
+    assert not Milestone.objects.filter(is_custom=True).exists()
+
+
+def test_the_key_of_the_schema_is_the_one_the_server_takes():
+    schema = yaml.safe_load(Path(settings.BASE_DIR, "docs", "openapi.yaml").read_text())
+    [parameter] = [
+        p for p in schema["paths"]["/api/v1/roadmaps/"]["post"]["parameters"] if p["name"] == "Idempotency-Key"
+    ]
+
+    assert parameter["schema"] == {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[ -~]{1,255}$"}
 
 
 def test_keys_are_kept_24_hours_then_forgotten(learner, learner_client, roadmap):
