@@ -33,7 +33,7 @@ migrate: $(VENV)/.installed .env
 
 ## run: the whole system (API on :$(PORT), Celery worker and beat) with demo data, no services needed
 run: migrate
-	@echo "CareerHub: http://127.0.0.1:$(PORT)/api/v1/docs/  (admin: http://127.0.0.1:$(PORT)/admin/)"
+	@echo "CareerHub: http://127.0.0.1:$(PORT)/  (API docs: http://127.0.0.1:$(PORT)/api/v1/docs/, admin: http://127.0.0.1:$(PORT)/admin/)"
 	PATH="$(CURDIR)/$(BIN):$$PATH" PORT=$(PORT) $(BIN)/honcho start -f Procfile
 
 lint: $(VENV)/.installed

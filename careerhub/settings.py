@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "roadmaps",
     "notifications",
     "bench",
+    "web",
 ]
 
 MIDDLEWARE = [
@@ -339,8 +340,9 @@ EMAIL_USE_SSL = EMAIL_CONFIG.get("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="CareerHub <noreply@careerhub.local>")
 SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
-# Where links in emails and the calendar feed point (the app's pages take verification and reset tokens).
-PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Where links in emails and the calendar feed point: the web app's pages (web/urls.py). The demo's
+# default follows the PORT `make run` serves on.
+PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default=f"http://127.0.0.1:{env('PORT', default='8000')}").rstrip("/")
 
 # Data export ---------------------------------------------------------------------------
 

@@ -161,11 +161,11 @@ def email_message(delivery: Delivery, *, connection=None) -> EmailMultiAlternati
     context = {"content": content, "kind": Kind(reminder.kind).label, "user": reminder.user}
     headers = {"Message-ID": f"<reminder-{reminder.pk}.{delivery.pk}@careerhub>"}
     if reminder.user is not None:
-        url = _absolute(
-            reverse("v1:notification-unsubscribe", args=[unsubscribe_token(user=reminder.user, kind=reminder.kind)])
-        )
-        context["unsubscribe_url"] = url
-        headers["List-Unsubscribe"] = f"<{url}>"
+        token = unsubscribe_token(user=reminder.user, kind=reminder.kind)
+        # The text links to a page that asks first (a mail scanner may open it); the header is the
+        # mail client's one-click POST (RFC 8058), to the API.
+        context["unsubscribe_url"] = _absolute(reverse("web:unsubscribe", args=[token]))
+        headers["List-Unsubscribe"] = f"<{_absolute(reverse('v1:notification-unsubscribe', args=[token]))}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message = EmailMultiAlternatives(
         subject=content["title"],

@@ -123,17 +123,22 @@ def unsubscribe_token(*, user: User, kind: str) -> str:
     return signing.dumps({"u": user.pk, "k": kind}, salt=UNSUBSCRIBE_SALT, compress=True)
 
 
-@transaction.atomic
-def unsubscribe(*, token: str) -> str:
-    """Turn off the email of one kind for the user the signed token names. Idempotent."""
+def unsubscribe_token_read(*, token: str) -> tuple[User, Kind]:
+    """The user and the kind of email a signed unsubscribe token names; 404 ``invalid_unsubscribe_link``
+    for any other text. Reading it changes nothing (the page the email links to asks first)."""
     try:
         data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
-        user = User.objects.get(pk=data["u"])
-        kind = Kind(data["k"])
+        return User.objects.get(pk=data["u"]), Kind(data["k"])
     except (signing.BadSignature, KeyError, TypeError, ValueError, User.DoesNotExist) as error:
         raise ApplicationError(
             "This unsubscribe link is not valid.", code="invalid_unsubscribe_link", status_code=404
         ) from error
+
+
+@transaction.atomic
+def unsubscribe(*, token: str) -> str:
+    """Turn off the email of one kind for the user the signed token names. Idempotent."""
+    user, kind = unsubscribe_token_read(token=token)
     preferences_update(user=user, channels={kind: {Channel.EMAIL: False}})
     return kind
 

@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.test import Client
 from django.utils import timezone
 from django.utils.html import escape
 from rest_framework.test import APIClient
@@ -208,17 +209,21 @@ def test_a_due_reminder_goes_from_the_scan_to_the_inbox_and_an_email(stack: Stac
     assert list_unsubscribe, message["List-Unsubscribe"]
     unsubscribe_url = list_unsubscribe[1]
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    assert unsubscribe_url in _part(message, "plain")
-    assert unsubscribe_url in _part(message, "html")
+    assert unsubscribe_url.startswith(f"{settings.PUBLIC_BASE_URL}/api/v1/notifications/unsubscribe/")
+    # the text's link opens the web page for the same token, which asks first
+    page_url = f"{settings.PUBLIC_BASE_URL}/unsubscribe/{unsubscribe_url.rstrip('/').rsplit('/', 1)[-1]}/"
+    assert page_url in _part(message, "plain")
+    assert page_url in _part(message, "html")
     assert Reminder.objects.get(user=learner, kind=Kind.TARGET_SOON).state == Reminder.State.SENT
 
-    # When the learner opens the unsubscribe link
-    assert unsubscribe_url.startswith(f"{settings.PUBLIC_BASE_URL}/api/v1/notifications/unsubscribe/")
-    response = APIClient().get(unsubscribe_url.removeprefix(settings.PUBLIC_BASE_URL))
+    # When the learner opens the unsubscribe link and clicks its button
+    page = Client().get(page_url.removeprefix(settings.PUBLIC_BASE_URL))
+    assert page.status_code == 200, page.content
+    response = Client().post(page_url.removeprefix(settings.PUBLIC_BASE_URL))
 
     # Then these emails stop; the inbox keeps them
     assert response.status_code == 200, response.content
-    assert response.json()["kind"] == "target_soon"
+    assert "Unsubscribed" in response.content.decode()
     learner = User.objects.select_related("notification_preference").get(pk=learner.pk)
     assert not loaded_prefs(learner).channel_on(Kind.TARGET_SOON, Channel.EMAIL)
     assert loaded_prefs(learner).channel_on(Kind.TARGET_SOON, Channel.INBOX)
