@@ -142,7 +142,7 @@ def _roadmap_sql(*, extra: str) -> str:
         "version": _VERSION_COLUMNS.format(**tables),
         "log": _LOG_JSON_COLUMN.format(
             days=_LOG_DAYS_SQL.format(
-                day=f"({counted_logged_at_sql('e.logged_at', 'postgresql')} AT TIME ZONE u.time_zone)::date",
+                day=f"({counted_logged_at_sql('e.logged_at')} AT TIME ZONE u.time_zone)::date",
                 roadmap="r.id",
                 **tables,
             )
@@ -306,9 +306,7 @@ def _milestone_rows_sql(vendor: str) -> str:
 
 
 def _log_sql(time_zone: str) -> tuple[str, tuple]:
-    day, params = connection.ops.datetime_cast_date_sql(
-        counted_logged_at_sql("e.logged_at", connection.vendor), (), time_zone
-    )
+    day, params = connection.ops.datetime_cast_date_sql(counted_logged_at_sql("e.logged_at"), (), time_zone)
     return _LOG_DAYS_SQL.format(day=day, roadmap="%s", **_tables()), params
 
 

@@ -73,12 +73,12 @@ class EntryLog:
     last_created_at: datetime | None
 
 
-def counted_logged_at_sql(column: str, vendor: str) -> str:
-    """SQL for the instant the reads count an entry at: its ``logged_at`` within ``ProgressEntry.COUNTED``."""
-    low, high = (f"{bound:%Y-%m-%d %H:%M:%S}" for bound in ProgressEntry.COUNTED)
-    if vendor == "postgresql":
-        return f"LEAST(GREATEST({column}, TIMESTAMPTZ '{low}+00'), TIMESTAMPTZ '{high}+00')"
-    return f"MIN(MAX({column}, '{low}'), '{high}')"  # SQLite's datetimes are UTC texts
+def counted_logged_at_sql(column: str) -> str:
+    """SQL for the instant the reads count an entry at: its ``logged_at`` within ``ProgressEntry.COUNTED``.
+    One text for every engine: the bounds are written in UTC, the zone Django's connections read
+    timestamps in (PostgreSQL types them from the column; SQLite compares its UTC texts)."""
+    low, high = (f"'{bound:%Y-%m-%d %H:%M:%S}'" for bound in ProgressEntry.COUNTED)
+    return f"CASE WHEN {column} < {low} THEN {low} WHEN {column} > {high} THEN {high} ELSE {column} END"
 
 
 def _counted_logged_at() -> Least:
