@@ -38,10 +38,9 @@ def _token_page(request: HttpRequest, *, action, page: dict[str, str], again: st
         except ApplicationError:
             return _link_invalid(request, again=again)
         return render(request, "web/done.html", {"title": page["done_title"], "message": page["done"]})
-    form = TokenForm(initial={"token": request.GET.get("token", "")})
-    if not request.GET.get("token"):
+    if not (token := request.GET.get("token")):
         return _link_invalid(request, again=again)
-    return render(request, "web/confirm.html", {"form": form, **page})
+    return render(request, "web/confirm.html", {"form": TokenForm(initial={"token": token}), **page})
 
 
 @require_http_methods(["GET", "POST"])
