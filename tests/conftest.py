@@ -51,15 +51,14 @@ def learner(db):
 
 @pytest.fixture
 def learner_client(learner) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(learner)
-    return client
+    from tests.clients import logged_in
+
+    return logged_in(learner)
 
 
 @pytest.fixture
 def other_client(db) -> APIClient:
+    from tests.clients import logged_in
     from tests.factories import UserFactory
 
-    client = APIClient()
-    client.force_authenticate(UserFactory())
-    return client
+    return logged_in(UserFactory())

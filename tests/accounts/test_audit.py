@@ -12,17 +12,12 @@ from roadmaps.models import Milestone
 from roadmaps.services.learning import roadmap_enroll
 from roadmaps.services.reviews import review_submit
 from tests.accounts.helpers import PASSWORD, TOKEN
+from tests.clients import logged_in
 from tests.factories import UserFactory, small_path
 
 pytestmark = pytest.mark.django_db
 
 NOON = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
-
-
-def _client(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def _events(**filters) -> list[dict]:
@@ -68,16 +63,16 @@ def test_a_login_is_recorded_with_the_client_address_and_its_session():
 def test_mentorship_changes_and_review_decisions_are_recorded():
     # Given: a learner invites a mentor, who accepts, and reviews a project
     learner, mentor = UserFactory(), UserFactory(is_mentor=True)
-    invited = _client(learner).post("/api/v1/mentorships/", {"role": "learner", "email": mentor.email}, format="json")
-    _client(mentor).post(f"/api/v1/mentorships/{invited.json()['id']}/accept/", REMOTE_ADDR="203.0.113.8")
+    invited = logged_in(learner).post("/api/v1/mentorships/", {"role": "learner", "email": mentor.email}, format="json")
+    logged_in(mentor).post(f"/api/v1/mentorships/{invited.json()['id']}/accept/", REMOTE_ADDR="203.0.113.8")
     roadmap, _ = roadmap_enroll(learner=learner, path=small_path())
     project = roadmap.milestones.get(slug="pipeline-project")
     Milestone.objects.filter(pk=project.pk).update(state=Milestone.State.IN_PROGRESS)
     submission = review_submit(learner=learner, milestone=project, evidence_url="https://github.com/a/b")
 
     # When
-    _client(mentor).post(f"/api/v1/reviews/{submission.pk}/approve/", {"comment": "Great."}, format="json")
-    _client(learner).post(f"/api/v1/mentorships/{invited.json()['id']}/end/")
+    logged_in(mentor).post(f"/api/v1/reviews/{submission.pk}/approve/", {"comment": "Great."}, format="json")
+    logged_in(learner).post(f"/api/v1/mentorships/{invited.json()['id']}/end/")
 
     # Then
     link = str(invited.json()["id"])
@@ -94,7 +89,7 @@ def test_mentorship_changes_and_review_decisions_are_recorded():
 def test_a_staff_link_is_recorded_as_a_staff_action():
     staff, mentor, learner = UserFactory(is_staff=True), UserFactory(is_mentor=True), UserFactory()
 
-    _client(staff).post("/api/v1/staff/mentorships/", {"mentor": mentor.pk, "learner": learner.pk}, format="json")
+    logged_in(staff).post("/api/v1/staff/mentorships/", {"mentor": mentor.pk, "learner": learner.pk}, format="json")
 
     [event] = _events()
     assert (event["action"], event["actor"], event["target_user"], event["by_staff"]) == (

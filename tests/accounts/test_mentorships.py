@@ -4,26 +4,20 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from accounts.models import Mentorship
+from tests.clients import logged_in
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def _client(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
-
-
 def test_a_mentor_invites_a_learner_by_email_and_the_learner_accepts():
     mentor, learner = UserFactory(is_mentor=True), UserFactory()
 
-    invite = _client(mentor).post("/api/v1/mentorships/", {"role": "mentor", "email": learner.email}, format="json")
-    inbox = _client(learner).get("/api/v1/mentorships/").json()["results"]
-    accepted = _client(learner).post(f"/api/v1/mentorships/{invite.json()['id']}/accept/")
+    invite = logged_in(mentor).post("/api/v1/mentorships/", {"role": "mentor", "email": learner.email}, format="json")
+    inbox = logged_in(learner).get("/api/v1/mentorships/").json()["results"]
+    accepted = logged_in(learner).post(f"/api/v1/mentorships/{invite.json()['id']}/accept/")
 
     assert invite.status_code == 201
     assert invite.json()["state"] == "invited"
@@ -38,10 +32,10 @@ def test_a_mentor_invites_a_learner_by_email_and_the_learner_accepts():
 def test_a_learner_invites_a_mentor_with_a_code_the_mentor_redeems():
     mentor, learner = UserFactory(is_mentor=True), UserFactory()
 
-    invite = _client(learner).post("/api/v1/mentorships/", {"role": "learner"}, format="json").json()
-    stranger = _client(UserFactory()).post("/api/v1/mentorships/redeem/", {"code": invite["code"]}, format="json")
-    redeemed = _client(mentor).post("/api/v1/mentorships/redeem/", {"code": invite["code"].lower()}, format="json")
-    reused = _client(UserFactory(is_mentor=True)).post(
+    invite = logged_in(learner).post("/api/v1/mentorships/", {"role": "learner"}, format="json").json()
+    stranger = logged_in(UserFactory()).post("/api/v1/mentorships/redeem/", {"code": invite["code"]}, format="json")
+    redeemed = logged_in(mentor).post("/api/v1/mentorships/redeem/", {"code": invite["code"].lower()}, format="json")
+    reused = logged_in(UserFactory(is_mentor=True)).post(
         "/api/v1/mentorships/redeem/", {"code": invite["code"]}, format="json"
     )
 
@@ -54,11 +48,11 @@ def test_a_learner_invites_a_mentor_with_a_code_the_mentor_redeems():
 
 def test_invitations_are_declined_and_cannot_be_answered_twice():
     mentor, learner = UserFactory(is_mentor=True), UserFactory()
-    invite = _client(mentor).post("/api/v1/mentorships/", {"role": "mentor", "email": learner.email}, format="json")
+    invite = logged_in(mentor).post("/api/v1/mentorships/", {"role": "mentor", "email": learner.email}, format="json")
     url = f"/api/v1/mentorships/{invite.json()['id']}/"
 
-    declined = _client(learner).post(f"{url}decline/")
-    late = _client(learner).post(f"{url}accept/")
+    declined = logged_in(learner).post(f"{url}decline/")
+    late = logged_in(learner).post(f"{url}accept/")
 
     assert declined.json()["state"] == "declined"
     assert (late.status_code, late.json()["code"]) == (409, "invitation_closed")
@@ -77,7 +71,7 @@ def test_bad_invitations_are_refused(inviter_is_mentor, body, status, code):
     if body.get("email") == "SELF":
         body = {**body, "email": inviter.email}
 
-    response = _client(inviter).post("/api/v1/mentorships/", body, format="json")
+    response = logged_in(inviter).post("/api/v1/mentorships/", body, format="json")
 
     assert (response.status_code, response.json()["code"]) == (status, code)
     assert not Mentorship.objects.exists()
@@ -85,9 +79,9 @@ def test_bad_invitations_are_refused(inviter_is_mentor, body, status, code):
 
 def test_only_the_addressed_user_may_answer_an_invitation():
     mentor, learner, other = UserFactory(is_mentor=True), UserFactory(), UserFactory()
-    invite = _client(mentor).post("/api/v1/mentorships/", {"role": "mentor", "email": learner.email}, format="json")
+    invite = logged_in(mentor).post("/api/v1/mentorships/", {"role": "mentor", "email": learner.email}, format="json")
 
-    response = _client(other).post(f"/api/v1/mentorships/{invite.json()['id']}/accept/")
+    response = logged_in(other).post(f"/api/v1/mentorships/{invite.json()['id']}/accept/")
 
     assert response.status_code == 404
     assert Mentorship.objects.get().state == "invited"
@@ -97,10 +91,10 @@ def test_either_side_ends_it_and_the_pair_can_link_again():
     mentor, learner = UserFactory(is_mentor=True), UserFactory()
     link = Mentorship.objects.create(mentor=mentor, learner=learner, state="active")
 
-    ended = _client(learner).post(f"/api/v1/mentorships/{link.pk}/end/")
-    again = _client(mentor).post(f"/api/v1/mentorships/{link.pk}/end/")
-    relink = _client(mentor).post("/api/v1/mentorships/", {"role": "mentor", "email": learner.email}, format="json")
-    accepted = _client(learner).post(f"/api/v1/mentorships/{relink.json()['id']}/accept/")
+    ended = logged_in(learner).post(f"/api/v1/mentorships/{link.pk}/end/")
+    again = logged_in(mentor).post(f"/api/v1/mentorships/{link.pk}/end/")
+    relink = logged_in(mentor).post("/api/v1/mentorships/", {"role": "mentor", "email": learner.email}, format="json")
+    accepted = logged_in(learner).post(f"/api/v1/mentorships/{relink.json()['id']}/accept/")
 
     assert ended.json()["state"] == "ended"
     assert ended.json()["ended_at"] is not None
@@ -111,9 +105,9 @@ def test_either_side_ends_it_and_the_pair_can_link_again():
 def test_a_second_active_link_for_the_same_pair_is_refused():
     mentor, learner = UserFactory(is_mentor=True), UserFactory()
     Mentorship.objects.create(mentor=mentor, learner=learner, state="active")
-    invite = _client(mentor).post("/api/v1/mentorships/", {"role": "mentor", "email": learner.email}, format="json")
+    invite = logged_in(mentor).post("/api/v1/mentorships/", {"role": "mentor", "email": learner.email}, format="json")
 
-    response = _client(learner).post(f"/api/v1/mentorships/{invite.json()['id']}/accept/")
+    response = logged_in(learner).post(f"/api/v1/mentorships/{invite.json()['id']}/accept/")
 
     assert (response.status_code, response.json()["code"]) == (409, "already_linked")
 
@@ -121,16 +115,16 @@ def test_a_second_active_link_for_the_same_pair_is_refused():
 def test_staff_link_and_end_mentorships_through_the_api():
     staff, mentor, learner = UserFactory(is_staff=True), UserFactory(is_mentor=True), UserFactory()
 
-    created = _client(staff).post(
+    created = logged_in(staff).post(
         "/api/v1/staff/mentorships/", {"mentor": mentor.pk, "learner": learner.pk}, format="json"
     )
-    not_staff = _client(mentor).post(
+    not_staff = logged_in(mentor).post(
         "/api/v1/staff/mentorships/", {"mentor": mentor.pk, "learner": learner.pk}, format="json"
     )
-    not_a_mentor = _client(staff).post(
+    not_a_mentor = logged_in(staff).post(
         "/api/v1/staff/mentorships/", {"mentor": learner.pk, "learner": mentor.pk}, format="json"
     )
-    ended = _client(staff).post(f"/api/v1/mentorships/{created.json()['id']}/end/")
+    ended = logged_in(staff).post(f"/api/v1/mentorships/{created.json()['id']}/end/")
 
     assert created.status_code == 201
     assert created.json()["state"] == "active"
@@ -141,13 +135,13 @@ def test_staff_link_and_end_mentorships_through_the_api():
 
 def test_only_the_inviter_is_shown_an_invitations_code_staff_reading_it_by_id_included():
     learner, staff = UserFactory(), UserFactory(is_staff=True)
-    invite = _client(learner).post("/api/v1/mentorships/", {"role": "learner"}, format="json").json()
+    invite = logged_in(learner).post("/api/v1/mentorships/", {"role": "learner"}, format="json").json()
     url = f"/api/v1/mentorships/{invite['id']}/"
 
-    own = _client(learner).get(url).json()
-    listed = _client(learner).get("/api/v1/mentorships/").json()["results"]
-    synced = _client(learner).get("/api/v1/sync/").json()["mentorships"]["upserted"]
-    by_staff = _client(staff).get(url)
+    own = logged_in(learner).get(url).json()
+    listed = logged_in(learner).get("/api/v1/mentorships/").json()["results"]
+    synced = logged_in(learner).get("/api/v1/sync/").json()["mentorships"]["upserted"]
+    by_staff = logged_in(staff).get(url)
 
     created = Mentorship.objects.get(pk=invite["id"]).created_at
     expires = (created + timedelta(days=14)).isoformat().replace("+00:00", "Z")
@@ -161,10 +155,10 @@ def test_only_the_inviter_is_shown_an_invitations_code_staff_reading_it_by_id_in
 def test_a_code_is_redeemed_within_its_days_and_not_after():
     learner = UserFactory()
     with time_machine.travel(timezone.now() - timedelta(days=14, seconds=1)):
-        stale = _client(learner).post("/api/v1/mentorships/", {"role": "learner"}, format="json").json()
+        stale = logged_in(learner).post("/api/v1/mentorships/", {"role": "learner"}, format="json").json()
     with time_machine.travel(timezone.now() - timedelta(days=13, hours=23)):
-        fresh = _client(learner).post("/api/v1/mentorships/", {"role": "learner"}, format="json").json()
-    mentor = _client(UserFactory(is_mentor=True))
+        fresh = logged_in(learner).post("/api/v1/mentorships/", {"role": "learner"}, format="json").json()
+    mentor = logged_in(UserFactory(is_mentor=True))
 
     expired = mentor.post("/api/v1/mentorships/redeem/", {"code": stale["code"]}, format="json")
     redeemed = mentor.post("/api/v1/mentorships/redeem/", {"code": fresh["code"]}, format="json")
@@ -180,7 +174,7 @@ def test_redeeming_codes_is_limited_per_user(settings):
         "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "redeem": "3/hour"},
     }
     settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": f"redeem-{uuid.uuid4().hex}"}}
-    guesser, other = _client(UserFactory(is_mentor=True)), _client(UserFactory(is_mentor=True))
+    guesser, other = logged_in(UserFactory(is_mentor=True)), logged_in(UserFactory(is_mentor=True))
     guesses = [f"{n:08X}" for n in range(4)]
 
     answers = [guesser.post("/api/v1/mentorships/redeem/", {"code": code}, format="json") for code in guesses]

@@ -18,6 +18,7 @@ from roadmaps.models import Milestone, ProgressEntry, ReviewSubmission, Roadmap
 from roadmaps.services.learning import milestone_note_set, progress_entry_log, roadmap_enroll
 from roadmaps.services.reviews import review_decide, review_submit
 from tests.accounts.helpers import PASSWORD, bearer, log_in, refresh
+from tests.clients import logged_in
 from tests.factories import UserFactory, small_path
 
 pytestmark = pytest.mark.django_db
@@ -56,19 +57,13 @@ def run_tasks(eager_tasks, django_capture_on_commit_callbacks):
     return lambda: django_capture_on_commit_callbacks(execute=True)
 
 
-def _client(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
-
-
 # Export -------------------------------------------------------------------------------------
 
 
 def test_an_export_is_built_in_the_background_and_holds_all_the_learners_data(studied, run_tasks):
     # Given
     ada = studied["ada"]
-    client = _client(ada)
+    client = logged_in(ada)
 
     # When: asked for, built by the task, then read and downloaded
     with time_machine.travel(NOON + timedelta(days=1), tick=False):
@@ -144,7 +139,7 @@ def test_an_export_is_built_in_the_background_and_holds_all_the_learners_data(st
 def test_asking_again_while_an_export_is_being_built_answers_the_same_export(
     studied, django_capture_on_commit_callbacks
 ):
-    client = _client(studied["ada"])
+    client = logged_in(studied["ada"])
 
     with django_capture_on_commit_callbacks() as sent:
         first = client.post("/api/v1/me/exports/")
@@ -157,7 +152,7 @@ def test_asking_again_while_an_export_is_being_built_answers_the_same_export(
 
 def test_the_download_link_expires_after_an_hour_and_needs_the_owner_logged_in(studied, run_tasks):
     # Given
-    client = _client(studied["ada"])
+    client = logged_in(studied["ada"])
     with time_machine.travel(NOON, tick=False):
         with run_tasks():
             export_id = client.post("/api/v1/me/exports/").json()["id"]
@@ -179,7 +174,7 @@ def test_the_download_link_expires_after_an_hour_and_needs_the_owner_logged_in(s
 
 def test_expired_exports_are_purged_with_their_files(studied, run_tasks, media_root):
     # Given: an export, ready
-    client = _client(studied["ada"])
+    client = logged_in(studied["ada"])
     with time_machine.travel(NOON, tick=False), run_tasks():
         client.post("/api/v1/me/exports/")
     export = DataExport.objects.get()
@@ -199,7 +194,7 @@ def test_expired_exports_are_purged_with_their_files(studied, run_tasks, media_r
 
 
 def test_the_export_status_costs_the_same_queries_whatever_the_data(studied, run_tasks, django_assert_num_queries):
-    client = _client(studied["ada"])
+    client = logged_in(studied["ada"])
     with run_tasks():
         export_id = client.post("/api/v1/me/exports/").json()["id"]
 
@@ -211,7 +206,7 @@ def test_the_export_status_costs_the_same_queries_whatever_the_data(studied, run
 
 
 def test_deleting_the_account_needs_the_right_password(studied):
-    response = _client(studied["ada"]).post("/api/v1/me/delete/", {"password": "not mine"}, format="json")
+    response = logged_in(studied["ada"]).post("/api/v1/me/delete/", {"password": "not mine"}, format="json")
 
     assert response.status_code == 400
     assert response.json()["errors"] == [
@@ -223,7 +218,7 @@ def test_deleting_the_account_needs_the_right_password(studied):
 @pytest.mark.django_db(transaction=True)  # sync serves committed transactions only
 def test_a_deleted_learners_mentor_gets_404_at_once_and_tombstones_in_sync(studied):
     # Given: the mentor reads the learner's roadmap and has synced
-    mentor = _client(studied["grace"])
+    mentor = logged_in(studied["grace"])
     ada, roadmap = studied["ada"], studied["roadmap"]
     milestone = roadmap.milestones.first()
     roadmap = Roadmap.objects.prefetch_related("milestones").get(pk=roadmap.pk)
@@ -233,7 +228,7 @@ def test_a_deleted_learners_mentor_gets_404_at_once_and_tombstones_in_sync(studi
     cursor = mentor.get("/api/v1/sync/").json()["cursor"]
 
     # When: the learner deletes their account
-    deleted = _client(ada).post("/api/v1/me/delete/", {"password": PASSWORD}, format="json")
+    deleted = logged_in(ada).post("/api/v1/me/delete/", {"password": PASSWORD}, format="json")
 
     # Then: every read of the mentor finds nothing, and the next sync says what to forget
     assert deleted.status_code == 204
@@ -293,7 +288,7 @@ def test_deletion_keeps_the_audit_of_staff_actions_without_the_user(studied):
     assert AuditEvent.objects.filter(target_user=ada).count() >= 2
 
     # When
-    _client(ada).post("/api/v1/me/delete/", {"password": PASSWORD}, format="json")
+    logged_in(ada).post("/api/v1/me/delete/", {"password": PASSWORD}, format="json")
 
     # Then: the staff action stays, without the learner; the learner's own events are gone
     kept = list(AuditEvent.objects.order_by("pk").values("action", "actor", "target_user", "by_staff"))
@@ -307,11 +302,11 @@ def test_deletion_keeps_the_audit_of_staff_actions_without_the_user(studied):
 def test_a_deleted_mentors_learners_keep_their_data_and_lose_the_link(studied):
     # Given
     grace, ada = studied["grace"], studied["ada"]
-    learner = _client(ada)
+    learner = logged_in(ada)
     cursor = learner.get("/api/v1/sync/").json()["cursor"]
 
     # When
-    response = _client(grace).post("/api/v1/me/delete/", {"password": PASSWORD}, format="json")
+    response = logged_in(grace).post("/api/v1/me/delete/", {"password": PASSWORD}, format="json")
 
     # Then: the learner's roadmap and review stay, their comment author is gone, the link is a tombstone
     assert response.status_code == 204

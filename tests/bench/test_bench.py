@@ -9,7 +9,6 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db.models import Sum
-from rest_framework.test import APIClient
 
 from accounts.models import Mentorship, User
 from bench.harness import Result, lua_script, summarize_reference, table
@@ -23,6 +22,7 @@ from roadmaps.models import Milestone, ProgressEntry, ReviewSubmission, Roadmap
 from roadmaps.selectors.learning import MILESTONE_VALUES, milestone_page_rows, milestone_queryset, milestone_skills
 from roadmaps.selectors.reviews import mentor_dashboard
 from roadmaps.selectors.stats import roadmap_stats
+from tests.clients import logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -32,12 +32,6 @@ def seeded():
     out = StringIO()
     call_command("bench_seed", learners=20, stdout=out)
     return out.getvalue()
-
-
-def _client(user: User) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def test_the_generator_writes_the_learners_asked_for_and_says_how_fast(seeded):
@@ -81,7 +75,7 @@ def test_the_generated_data_keeps_the_rules_of_the_services(seeded):
 
 def test_the_api_serves_the_generated_data(seeded):
     roadmap = Roadmap.objects.filter(status="active").select_related("learner").first()
-    client = _client(roadmap.learner)
+    client = logged_in(roadmap.learner)
 
     detail = client.get(f"/api/v1/roadmaps/{roadmap.pk}/")
     entry = next(m for m in detail.json()["milestones"] if m["state"] in ("not_started", "in_progress"))
@@ -116,12 +110,12 @@ def test_the_lean_representations_equal_the_serializers_on_generated_data(seeded
 def test_a_mentors_dashboard_says_what_each_mentees_own_stats_say(seeded):
     mentor = User.objects.filter(is_mentor=True, email__endswith=f"@{BENCH_DOMAIN}").first()
 
-    rows = _client(mentor).get("/api/v1/mentor/dashboard/").json()
+    rows = logged_in(mentor).get("/api/v1/mentor/dashboard/").json()
 
     assert len(rows) == 10
     assert rows == DashboardRowSerializer(mentor_dashboard(mentor=mentor), many=True).data
     for row in rows:
-        own = _client(User.objects.get(pk=row["learner"]["id"])).get("/api/v1/stats/").json()
+        own = logged_in(User.objects.get(pk=row["learner"]["id"])).get("/api/v1/stats/").json()
         assert (row["status"], row["reasons"], row["completion_percent"], row["overdue_milestones"]) == (
             own["status"],
             own["reasons"],

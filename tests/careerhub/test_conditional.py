@@ -10,20 +10,14 @@ import pytest
 import time_machine
 from django.db import connection, transaction
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from roadmaps.models import ProgressEntry, Roadmap, Skill
 from roadmaps.services.catalog import catalog_path_version_bump
 from roadmaps.services.learning import roadmap_enroll
+from tests.clients import logged_in
 from tests.factories import UserFactory, entries_bulk_create, small_path
 
 pytestmark = pytest.mark.django_db
-
-
-def _client(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 @pytest.fixture
@@ -56,7 +50,7 @@ def _log(client, milestone_id: int, **body):
 def urls(learner, learner_client, roadmap) -> dict[str, str]:
     """A detail URL of each kind, all readable by ``learner_client``: one with a mentor and a review."""
     mentor = UserFactory(is_mentor=True)
-    invite = _client(mentor).post("/api/v1/mentorships/", {"role": "mentor", "email": learner.email}, format="json")
+    invite = logged_in(mentor).post("/api/v1/mentorships/", {"role": "mentor", "email": learner.email}, format="json")
     mentorship_id = invite.json()["id"]
     assert learner_client.post(f"/api/v1/mentorships/{mentorship_id}/accept/").status_code == 200
     project = _milestone_id(roadmap, "pipeline-project")
@@ -397,7 +391,7 @@ def test_a_blank_if_match_asks_nothing_and_an_unquoted_one_never_matches(learner
 
 
 def test_the_access_check_comes_before_the_precondition(learner, other_client, urls):
-    mentor_client = _client(learner.mentor_links.get(state="active").mentor)
+    mentor_client = logged_in(learner.mentor_links.get(state="active").mentor)
 
     for url, change in [(urls["milestone"], {"target_date": None}), (urls["roadmap"], {"status": "paused"})]:
         stranger = other_client.patch(url, change, format="json", HTTP_IF_MATCH='"stale"')
@@ -425,7 +419,7 @@ def test_two_writes_with_the_same_etag_at_once_one_wins_the_other_gets_412(learn
     # Given: the learner read the roadmap on two devices
     roadmap, _ = roadmap_enroll(learner=learner, path=small_path())
     url = f"/api/v1/roadmaps/{roadmap.pk}/"
-    first_device, second_device = _client(learner), _client(learner)
+    first_device, second_device = logged_in(learner), logged_in(learner)
     etag = _etag(first_device, url)
     results = {}
 

@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django.db import connection, connections, transaction
-from rest_framework.test import APIClient
 
 from notifications.models import Device
 from notifications.services.devices import (
@@ -14,6 +13,7 @@ from notifications.services.devices import (
     device_register,
     devices_deactivate,
 )
+from tests.clients import logged_in
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -21,12 +21,6 @@ pytestmark = pytest.mark.django_db
 DEVICES = "/api/v1/devices/"
 TOKEN = "fcm:dGhpcyBpcyBhIHB1c2ggdG9rZW4gZm9yIHRlc3Rz-a1b2c3"
 MONDAY = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
-
-
-def _client(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def _iso(instant: datetime) -> str:
@@ -108,7 +102,7 @@ def test_a_token_registered_by_another_user_moves_to_the_new_one(learner, learne
     body = response.json()
     assert (body["id"], body["name"], body["created_at"]) == (old.pk, "", _iso(MONDAY + timedelta(days=30)))
     assert Device.objects.get().user == learner
-    assert _client(previous_owner).get(DEVICES).json()["results"] == []
+    assert logged_in(previous_owner).get(DEVICES).json()["results"] == []
 
 
 @pytest.mark.parametrize(

@@ -15,15 +15,10 @@ from rest_framework.test import APIClient
 from accounts.models import Mentorship, User
 from roadmaps.models import MILESTONE_DATES, Milestone, ProgressEntry
 from roadmaps.services.learning import progress_entry_log, roadmap_enroll
+from tests.clients import logged_in
 from tests.factories import UserFactory, small_path
 
 pytestmark = pytest.mark.django_db
-
-
-def _client(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 @pytest.fixture
@@ -42,7 +37,7 @@ def world():
 
 
 def _reads(world) -> dict[str, int]:
-    learner, mentor, roadmap = _client(world["learner"]), _client(world["mentor"]), world["roadmap"]
+    learner, mentor, roadmap = logged_in(world["learner"]), logged_in(world["mentor"]), world["roadmap"]
     mentee = world["learner"].pk
     urls = {
         learner: [
@@ -92,7 +87,7 @@ def _log(client, milestone_id: int, **body):
 @pytest.mark.parametrize("state", [None, "done"], ids=["time_only", "with_state_change"])
 def test_an_entry_is_logged_back_to_a_year_before_the_account_and_no_further(world, state):
     learner, milestone = world["learner"], world["milestone"]
-    client = _client(learner)
+    client = logged_in(learner)
     body = {"state": state} if state else {}
     joined = learner.date_joined
 
@@ -109,7 +104,7 @@ def test_an_entry_is_logged_back_to_a_year_before_the_account_and_no_further(wor
 
 @pytest.mark.parametrize("value", ["9999-12-31", "0001-01-01", "1969-12-31", "2101-01-01"])
 def test_a_milestone_date_outside_what_the_product_shows_is_refused_and_changes_nothing(world, value):
-    client, milestone = _client(world["learner"]), world["milestone"]
+    client, milestone = logged_in(world["learner"]), world["milestone"]
     roadmap = world["roadmap"]
     custom = {"title": "Read the paper", "estimated_hours": 2}
 
@@ -136,7 +131,7 @@ def test_a_milestone_date_outside_what_the_product_shows_is_refused_and_changes_
     [("credential_date", "1970-01-01"), ("credential_date", "2100-12-31"), ("target_date", "2100-12-31")],
 )
 def test_the_ends_of_the_milestone_dates_are_taken(world, field, value):
-    client, milestone = _client(world["learner"]), world["milestone"]
+    client, milestone = logged_in(world["learner"]), world["milestone"]
 
     answer = client.patch(f"/api/v1/milestones/{milestone.pk}/", {field: value}, format="json")
 
@@ -146,7 +141,7 @@ def test_the_ends_of_the_milestone_dates_are_taken(world, field, value):
 @pytest.mark.parametrize("stored", [date.min, date.max], ids=["first_day", "last_day"])
 def test_the_calendar_feed_renders_whatever_target_date_a_milestone_holds(world, settings, stored):
     settings.PUBLIC_BASE_URL = "https://careerhub.example"
-    client = _client(world["learner"])
+    client = logged_in(world["learner"])
     Milestone.objects.filter(pk=world["milestone"].pk).update(target_date=stored)
     feed = client.get("/api/v1/notifications/calendar/").json()["url"].removeprefix(settings.PUBLIC_BASE_URL)
 
@@ -206,7 +201,7 @@ def test_no_date_or_instant_sent_leaves_a_read_answering_5xx(world, settings, da
     settings.PUBLIC_BASE_URL = "https://careerhub.example"
     User.objects.filter(pk=world["learner"].pk).update(time_zone=zone)
     world["learner"].refresh_from_db()
-    client = _client(world["learner"])
+    client = logged_in(world["learner"])
     field = data.draw(st.sampled_from(sorted(_writes(world))), label="field")
     value = data.draw(instants if field == "logged_at" else days, label="value")
 

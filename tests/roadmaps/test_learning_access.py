@@ -28,6 +28,7 @@ from roadmaps import urls as roadmaps_urls
 from roadmaps.models import CareerPath, Milestone, PathSkill, ProgressEntry, ReviewComment, ReviewSubmission, Roadmap
 from roadmaps.services.learning import milestone_note_set, milestone_skip, progress_entry_log, roadmap_enroll
 from roadmaps.services.reviews import review_submit
+from tests.clients import logged_in
 from tests.factories import SkillFactory, UserFactory, entries_bulk_create, small_path
 
 pytestmark = pytest.mark.django_db
@@ -108,12 +109,6 @@ def _snapshot(owned: Owned) -> dict[str, Any]:
         "milestone_count": Milestone.objects.count(),
         "entry_count": ProgressEntry.objects.count(),
     }
-
-
-def _client_of(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 # The table of calls ---------------------------------------------------------------------
@@ -372,7 +367,7 @@ def test_an_anonymous_request_is_a_problem_json_401(owned, api_client, call):
 
 def test_learner_stats_count_only_the_learners_own_roadmaps(owned, learner_client):
     # Given
-    other_client = _client_of(UserFactory(email="b@example.com"))
+    other_client = logged_in(UserFactory(email="b@example.com"))
 
     # When
     mine = learner_client.get(reverse("v1:learner-stats")).json()
@@ -415,7 +410,7 @@ def test_learner_stats_count_only_the_learners_own_roadmaps(owned, learner_clien
 
 def test_the_roadmap_list_and_enrolment_are_per_learner(owned):
     # Given
-    other_client = _client_of(UserFactory())
+    other_client = logged_in(UserFactory())
 
     # When
     before = other_client.get(reverse("v1:roadmap-list")).json()
@@ -434,7 +429,7 @@ def test_the_roadmap_list_and_enrolment_are_per_learner(owned):
 def test_the_skill_gap_counts_only_the_learners_own_done_milestones(owned, learner_client):
     # Given
     _mark_done([owned.milestone])
-    other_client = _client_of(UserFactory())
+    other_client = logged_in(UserFactory())
     url = reverse("v1:path-skill-gap", kwargs={"slug": "mlops-engineer"})
 
     # When
@@ -455,7 +450,7 @@ def test_another_learners_milestone_ids_cannot_reorder_a_roadmap(owned):
     before = _snapshot(owned)
 
     # When
-    response = _client_of(other).put(
+    response = logged_in(other).put(
         reverse("v1:roadmap-milestone-order", kwargs={"roadmap_id": theirs.pk}),
         _reversed_order(owned),
         format="json",
@@ -475,7 +470,7 @@ def test_reusing_another_learners_entry_id_is_a_conflict_that_reveals_nothing(ow
     before = _snapshot(owned)
 
     # When
-    response = _client_of(other).post(
+    response = logged_in(other).post(
         reverse("v1:milestone-entry-list", kwargs={"milestone_id": theirs.milestones.get(slug="python-basics").pk}),
         {"id": str(entry.pk), "minutes": 30, "note": "Finished the first chapter."},
         format="json",
@@ -508,7 +503,7 @@ def test_a_refused_progress_body_on_another_learners_milestone_is_still_the_404_
     # Given: the body is refused as such (the owner gets its 400 or 415)
     url = reverse("v1:milestone-entry-list", kwargs={"milestone_id": owned.milestone.pk})
     missing_url = reverse("v1:milestone-entry-list", kwargs={"milestone_id": MISSING_ID})
-    mentor_client = _client_of(owned.mentorship.mentor)
+    mentor_client = logged_in(owned.mentorship.mentor)
     before = _snapshot(owned)
 
     # When
@@ -528,7 +523,7 @@ def test_a_refused_progress_body_on_another_learners_milestone_is_still_the_404_
 def test_me_answers_the_logged_in_user(learner, learner_client):
     # Given
     other = UserFactory(email="b@example.com", display_name="Bea", time_zone="Asia/Tokyo")
-    other_client = _client_of(other)
+    other_client = logged_in(other)
 
     # When
     mine = learner_client.get(reverse("v1:me")).json()

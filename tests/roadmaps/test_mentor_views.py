@@ -10,6 +10,7 @@ from accounts.models import Mentorship, User
 from roadmaps.models import Milestone, ProgressEntry, ReviewSubmission, Roadmap
 from roadmaps.selectors.reviews import mentor_dashboard, mentor_dashboard_from_stats
 from roadmaps.services.learning import milestone_skip, progress_entry_log, roadmap_enroll, roadmap_set_status
+from tests.clients import logged_in
 from tests.factories import CareerPathFactory, UserFactory, small_path
 
 pytestmark = pytest.mark.django_db
@@ -76,12 +77,6 @@ def test_the_dashboard_status_matches_the_learners_own_stats(mentor, mentor_clie
     )
 
 
-def _client(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
-
-
 def test_every_mentees_row_says_what_their_own_stats_say_in_any_time_zone(mentor, mentor_client):
     # Given mentees far apart in time zones, just after midnight UTC (it is already tomorrow in
     # Kiritimati and still yesterday in Pago Pago), with work logged around their local midnights,
@@ -136,7 +131,7 @@ def test_every_mentees_row_says_what_their_own_stats_say_in_any_time_zone(mentor
         # When the mentor opens the dashboard, and each mentee their own stats
         rows = mentor_client.get("/api/v1/mentor/dashboard/").json()
         own = {
-            row["learner"]["id"]: _client(User.objects.get(pk=row["learner"]["id"])).get("/api/v1/stats/").json()
+            row["learner"]["id"]: logged_in(User.objects.get(pk=row["learner"]["id"])).get("/api/v1/stats/").json()
             for row in rows
         }
 

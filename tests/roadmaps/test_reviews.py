@@ -3,29 +3,23 @@ import uuid
 
 import pytest
 from django.db import connection
-from rest_framework.test import APIClient
 
 from accounts.models import Mentorship
 from roadmaps.models import Milestone, ReviewSubmission
 from roadmaps.services.learning import roadmap_enroll
+from tests.clients import logged_in
 from tests.factories import UserFactory, small_path
 
 pytestmark = pytest.mark.django_db
-
-
-def _client(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 @pytest.fixture
 def setup(learner):
     """A learner with two active mentors and a portfolio project in progress."""
     mentors = [UserFactory(is_mentor=True), UserFactory(is_mentor=True)]
-    learner_client = _client(learner)
+    learner_client = logged_in(learner)
     for mentor in mentors:
-        invite = _client(mentor).post(
+        invite = logged_in(mentor).post(
             "/api/v1/mentorships/", {"role": "mentor", "email": learner.email.upper()}, format="json"
         )
         assert invite.status_code == 201, invite.json()
@@ -39,7 +33,7 @@ def setup(learner):
         format="json",
     )
     assert started.status_code == 201
-    return learner_client, [_client(m) for m in mentors], project
+    return learner_client, [logged_in(m) for m in mentors], project
 
 
 def test_the_full_review_loop(setup):
@@ -149,7 +143,7 @@ def test_two_mentors_deciding_at_once_one_wins_the_other_gets_409(learner):
     project = roadmap.milestones.get(slug="pipeline-project")
     Milestone.objects.filter(pk=project.pk).update(state="in_progress")
     submission = (
-        _client(learner)
+        logged_in(learner)
         .post(f"/api/v1/milestones/{project.pk}/submit/", {"evidence_url": "https://github.com/ada/p"}, format="json")
         .json()
     )
@@ -159,7 +153,9 @@ def test_two_mentors_deciding_at_once_one_wins_the_other_gets_409(learner):
     def decide(index, mentor, action, body):
         try:
             barrier.wait(timeout=10)
-            results[index] = _client(mentor).post(f"/api/v1/reviews/{submission['id']}/{action}/", body, format="json")
+            results[index] = logged_in(mentor).post(
+                f"/api/v1/reviews/{submission['id']}/{action}/", body, format="json"
+            )
         finally:
             connection.close()
 

@@ -6,23 +6,17 @@ import pytest
 import time_machine
 from django.db import connection, transaction
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from accounts.models import Mentorship
 from accounts.services import mentorship_create_active, mentorship_end
 from roadmaps.models import CareerPath
 from roadmaps.services.learning import milestone_note_set, progress_entry_log, roadmap_enroll, roadmap_upgrade
 from roadmaps.services.reviews import review_submit
+from tests.clients import logged_in
 from tests.factories import UserFactory, small_path
 
 # Sync reads committed work only, so these tests commit for real.
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _client(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def _sync(client, cursor=None):
@@ -46,7 +40,7 @@ def _log(learner, milestone, **fields):
 
 
 def test_from_zero_then_only_what_changed(learner):
-    client = _client(learner)
+    client = logged_in(learner)
     roadmap, _ = roadmap_enroll(learner=learner, path=small_path())
     first, second = roadmap.milestones.order_by("position")[:2]
     milestone_note_set(milestone=first, note="Private")
@@ -70,7 +64,7 @@ def test_from_zero_then_only_what_changed(learner):
 
 
 def test_a_deleted_milestone_comes_as_a_tombstone(learner):
-    client = _client(learner)
+    client = logged_in(learner)
     path = small_path()
     roadmap, _ = roadmap_enroll(learner=learner, path=path)
     cursor = _sync(client)["cursor"]
@@ -89,7 +83,7 @@ def test_a_deleted_milestone_comes_as_a_tombstone(learner):
 
 def test_a_mentor_gets_a_mentees_data_and_tombstones_when_the_link_ends(learner):
     mentor = UserFactory(is_mentor=True)
-    client = _client(mentor)
+    client = logged_in(mentor)
     roadmap, _ = roadmap_enroll(learner=learner, path=small_path())
     project = roadmap.milestones.get(slug="pipeline-project")
     entry = _log(learner, project, state="in_progress")
@@ -119,7 +113,7 @@ def test_a_mentor_gets_a_mentees_data_and_tombstones_when_the_link_ends(learner)
 
 
 def test_a_bad_or_too_old_cursor_is_refused(learner):
-    client = _client(learner)
+    client = logged_in(learner)
     cursor = _sync(client)["cursor"]
 
     bad = client.get("/api/v1/sync/", {"cursor": "not-a-cursor"})
@@ -134,7 +128,7 @@ def test_a_bad_or_too_old_cursor_is_refused(learner):
 def test_a_change_committed_late_out_of_order_is_not_skipped():
     # Given: two milestones; a cursor from before anything happened.
     learner = UserFactory()
-    client = _client(learner)
+    client = logged_in(learner)
     roadmap, _ = roadmap_enroll(learner=learner, path=small_path())
     slow_milestone, fast_milestone = roadmap.milestones.order_by("position")[:2]
     cursor = _sync(client)["cursor"]
@@ -169,7 +163,7 @@ def test_a_change_committed_late_out_of_order_is_not_skipped():
 
 
 def test_another_learners_changes_never_arrive(learner):
-    client = _client(learner)
+    client = logged_in(learner)
     cursor = _sync(client)["cursor"]
     other = UserFactory()
     roadmap, _ = roadmap_enroll(learner=other, path=small_path())
@@ -186,10 +180,10 @@ def test_sync_is_throttled_per_user(learner, settings):
         "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "sync": "2/min"},
     }
     settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": f"sync-throttle-{uuid.uuid4()}"}}
-    client = _client(learner)
+    client = logged_in(learner)
 
     statuses = [client.get("/api/v1/sync/").status_code for _ in range(3)]
-    other = _client(UserFactory()).get("/api/v1/sync/")
+    other = logged_in(UserFactory()).get("/api/v1/sync/")
 
     assert statuses == [200, 200, 429]
     assert other.status_code == 200
