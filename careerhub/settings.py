@@ -191,6 +191,8 @@ CELERY_BEAT_SCHEDULE = {
 AUTH_USER_MODEL = "accounts.User"
 # The model backend, with the login lockout in front of it (the API's login and the admin's).
 AUTHENTICATION_BACKENDS = ["accounts.lockout.LockoutModelBackend"]
+# The web app's pages send anonymous visitors to its log-in page, and back after it.
+LOGIN_URL = "web:login"
 # Failed logins before a lock, per account (email) and per client IP, counted over the window.
 LOGIN_LOCKOUT_ACCOUNT_FAILURES = env.int("LOGIN_LOCKOUT_ACCOUNT_FAILURES", default=5)
 LOGIN_LOCKOUT_IP_FAILURES = env.int("LOGIN_LOCKOUT_IP_FAILURES", default=30)

@@ -5,6 +5,8 @@ import pytest
 from django.conf import settings
 from rest_framework.test import APIClient
 
+from careerhub.celery import app as celery_app
+
 START_HINTS = {
     "PostgreSQL": "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start",
     "Redis": 'redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no',
@@ -62,3 +64,13 @@ def other_client(db) -> APIClient:
     from tests.factories import UserFactory
 
     return logged_in(UserFactory())
+
+
+@pytest.fixture
+def eager_tasks():
+    """Tasks sent on commit run at once, in the test (with ``django_capture_on_commit_callbacks(execute=True)``)."""
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+    yield
+    celery_app.conf.task_always_eager = False
+    celery_app.conf.task_eager_propagates = False

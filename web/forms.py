@@ -1,6 +1,13 @@
 """The web app's forms: what a page takes, checked as the API's serializers check it."""
 
+import uuid
+
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+
+from accounts.validators import validate_time_zone
+from roadmaps.models import http_url, milestone_date
+from roadmaps.quiz import QUESTIONS
 
 
 class TokenForm(forms.Form):
@@ -26,3 +33,133 @@ class NewPasswordForm(TokenForm):
         if data.get("password") and data.get("password") != data.get("password_again"):
             self.add_error("password_again", "The two passwords differ.")
         return data
+
+
+class LogInForm(AuthenticationForm):
+    """Django's form, through the lockout backend the API's log-in uses (``accounts.lockout``)."""
+
+    username = forms.EmailField(
+        max_length=254, label="Email", widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True})
+    )
+    error_messages = {
+        "invalid_login": "That email and password do not match an account.",
+        "inactive": "This account is closed.",
+    }
+
+
+class SignUpForm(forms.Form):
+    """What ``auth/register/`` takes; the time zone is filled from the browser when it can be."""
+
+    email = forms.EmailField(max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    display_name = forms.CharField(
+        max_length=150,
+        required=False,
+        label="Your name (optional)",
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    password = forms.CharField(
+        max_length=128,
+        help_text="At least 8 characters, not all digits and not a common password.",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    time_zone = forms.CharField(
+        max_length=64,
+        initial="UTC",
+        validators=[validate_time_zone],
+        help_text="Your days, streaks and reminders follow it.",
+        widget=forms.TextInput(attrs={"data-browser-time-zone": "", "autocomplete": "off"}),
+    )
+
+
+def quiz_form_class():
+    """One radio group per question of the path-fit quiz; skipping a question is allowed."""
+    fields = {
+        question.slug: forms.ChoiceField(
+            label=question.text,
+            choices=[(option.slug, option.text) for option in question.options],
+            widget=forms.RadioSelect,
+            required=False,
+        )
+        for question in QUESTIONS
+    }
+
+    def clean(self):
+        data = {slug: option for slug, option in super(forms.Form, self).clean().items() if option}
+        if not data:
+            raise forms.ValidationError("Answer at least one question.")
+        return data
+
+    return type("QuizForm", (forms.Form,), {**fields, "clean": clean})
+
+
+QuizForm = quiz_form_class()
+
+
+class ProgressForm(forms.Form):
+    """One entry of the progress log: time, a note, a state change and evidence in one go. The id is
+    made when the page is drawn, so a form sent twice (a double tap, a resend) is stored once."""
+
+    id = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
+    minutes = forms.IntegerField(
+        min_value=0,
+        max_value=24 * 60,
+        initial=30,
+        label="Minutes",
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": 5}),
+    )
+    note = forms.CharField(
+        max_length=10_000, required=False, label="What did you do? (optional)", widget=forms.Textarea(attrs={"rows": 2})
+    )
+    state = forms.ChoiceField(required=False, label="Move the milestone")
+    evidence_url = forms.URLField(
+        max_length=500,
+        required=False,
+        validators=[http_url],
+        label="Link to the work (optional)",
+        assume_scheme="https",
+    )
+
+    def __init__(self, *args, allowed_states: list[tuple[str, str]], current: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices = [("", f"Keep it {current.lower()}"), *allowed_states]
+
+
+class EvidenceForm(forms.Form):
+    """What a certification or a project is completed with."""
+
+    evidence_url = forms.URLField(max_length=500, required=False, validators=[http_url], assume_scheme="https")
+    credential_id = forms.CharField(max_length=200, required=False, label="Credential ID")
+    credential_date = forms.DateField(
+        required=False,
+        validators=milestone_date,
+        label="Date on the credential",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
+class TargetDateForm(forms.Form):
+    target_date = forms.DateField(
+        required=False, validators=milestone_date, label="Target date", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(
+        max_length=10_000,
+        required=False,
+        label="Private note (only you see it)",
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class SkipForm(forms.Form):
+    reason = forms.CharField(max_length=2000, label="Why skip it?", widget=forms.TextInput)
+
+
+class SubmitForm(forms.Form):
+    message = forms.CharField(
+        max_length=10_000,
+        required=False,
+        label="A word for your mentor (optional)",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -1,14 +1,32 @@
 from django.urls import path
 
-from web import views
+import careerhub.converters  # noqa: F401 (the "id" converter)
+from web.views import auth, learner, links
 
 app_name = "web"
 
-# The addresses the emails link to are fixed: mails already sent carry them.
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("verify-email", views.email_verify, name="email-verify"),
-    path("confirm-email", views.email_change_confirm, name="email-change-confirm"),
-    path("reset-password", views.password_reset, name="password-reset"),
-    path("unsubscribe/<str:token>/", views.email_unsubscribe, name="unsubscribe"),
+    path("", links.home, name="home"),
+    # The addresses the emails link to are fixed: mails already sent carry them.
+    path("verify-email", links.email_verify, name="email-verify"),
+    path("confirm-email", links.email_change_confirm, name="email-change-confirm"),
+    path("reset-password", links.password_reset, name="password-reset"),
+    path("unsubscribe/<str:token>/", links.email_unsubscribe, name="unsubscribe"),
+    path("signup/", auth.sign_up, name="signup"),
+    path("login/", auth.log_in, name="login"),
+    path("logout/", auth.log_out, name="logout"),
+    path("quiz/", learner.quiz, name="quiz"),
+    path("paths/<slug:slug>/", learner.path_detail, name="path"),
+    path("paths/<slug:slug>/enrol", learner.path_enroll, name="path-enroll"),
+    path("roadmaps/", learner.roadmaps, name="roadmaps"),
+    path("roadmaps/<id:roadmap_id>/", learner.roadmap, name="roadmap"),
+    path("roadmaps/<id:roadmap_id>/skills", learner.roadmap_skill_gap, name="skill-gap"),
+    path("milestones/<id:milestone_id>/", learner.milestone, name="milestone"),
+    path("milestones/<id:milestone_id>/log", learner.milestone_log, name="milestone-log"),
+    path("milestones/<id:milestone_id>/evidence", learner.milestone_evidence, name="milestone-evidence"),
+    path("milestones/<id:milestone_id>/target", learner.milestone_target, name="milestone-target"),
+    path("milestones/<id:milestone_id>/note", learner.milestone_note, name="milestone-note"),
+    path("milestones/<id:milestone_id>/skip", learner.milestone_skip_view, name="milestone-skip"),
+    path("milestones/<id:milestone_id>/unskip", learner.milestone_unskip_view, name="milestone-unskip"),
+    path("milestones/<id:milestone_id>/submit", learner.milestone_submit, name="milestone-submit"),
 ]

@@ -13,6 +13,7 @@ from notifications.models import Kind
 from notifications.services.reminders import preference_get_or_create, unsubscribe_token
 from roadmaps.services.catalog import catalog_load
 from tests.factories import UserFactory
+from tests.web.pages import post_form
 
 pytestmark = pytest.mark.django_db
 
@@ -25,15 +26,6 @@ def browser() -> Client:
     return Client(enforce_csrf_checks=True)
 
 
-def _post_form(browser: Client, url: str, **fields):
-    """Submit the page's form as a browser does: with the CSRF token the page carried."""
-    page = browser.get(url)
-    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode()).group(1)
-    token = re.search(r'name="token" value="([^"]*)"', page.content.decode())
-    data = {"csrfmiddlewaretoken": csrf, **({"token": token.group(1)} if token else {}), **fields}
-    return browser.post(url.split("?")[0], data)
-
-
 def test_the_home_page_says_what_careerhub_is_and_shows_the_four_paths(browser):
     catalog_load(directory=settings.CATALOG_DIR)
 
@@ -42,7 +34,7 @@ def test_the_home_page_says_what_careerhub_is_and_shows_the_four_paths(browser):
     assert page.status_code == 200
     html = page.content.decode()
     assert "<h1>Plan your move into AI, one milestone at a time</h1>" in html
-    titles = re.findall(r"<h3>([^<]+)</h3>", html)
+    titles = re.findall(r"<h3><a href=\"/paths/[a-z-]+/\">([^<]+)</a></h3>", html)
     assert len(titles) == 4, titles
 
 
@@ -55,7 +47,7 @@ def test_the_verification_link_asks_first_then_confirms_the_address(browser):
     assert (opened.status_code, user.email_verified_at) == (200, None)  # a scanner's fetch changes nothing
     assert "Confirm my address" in opened.content.decode()
 
-    done = _post_form(browser, url)
+    done = post_form(browser, url)
 
     user.refresh_from_db()
     assert done.status_code == 200
@@ -65,7 +57,7 @@ def test_the_verification_link_asks_first_then_confirms_the_address(browser):
 
 @pytest.mark.parametrize("url", ["/verify-email?token=forged", "/confirm-email?token=forged", "/verify-email"])
 def test_a_forged_or_missing_token_is_explained_not_a_server_error(browser, url):
-    page = browser.get(url) if "forged" not in url else _post_form(browser, url)
+    page = browser.get(url) if "forged" not in url else post_form(browser, url)
 
     assert page.status_code == 400
     assert page["Content-Type"].startswith("text/html")
@@ -78,7 +70,7 @@ def test_the_email_change_link_moves_the_account_to_the_new_address(browser):
 
     assert browser.get(url).status_code == 200
     assert User.objects.get(pk=user.pk).email == "ada@example.com"
-    done = _post_form(browser, url)
+    done = post_form(browser, url)
 
     assert (done.status_code, User.objects.get(pk=user.pk).email) == (200, "ada@new.example.com")
     assert "Log in with it from now on." in done.content.decode()
@@ -88,10 +80,10 @@ def test_a_password_reset_by_the_emailed_link_works_once(browser):
     user = UserFactory()
     url = f"/reset-password?token={password_reset_token(user=user)}"
 
-    different = _post_form(browser, url, password=NEW_PASSWORD, password_again="something else entirely")
-    weak = _post_form(browser, url, password="password", password_again="password")
-    done = _post_form(browser, url, password=NEW_PASSWORD, password_again=NEW_PASSWORD)
-    again = _post_form(browser, url, password=PASSWORD, password_again=PASSWORD)
+    different = post_form(browser, url, password=NEW_PASSWORD, password_again="something else entirely")
+    weak = post_form(browser, url, password="password", password_again="password")
+    done = post_form(browser, url, password=NEW_PASSWORD, password_again=NEW_PASSWORD)
+    again = post_form(browser, url, password=PASSWORD, password_again=PASSWORD)
 
     assert (different.status_code, "The two passwords differ." in different.content.decode()) == (400, True)
     assert weak.status_code == 400
@@ -104,9 +96,9 @@ def test_a_password_reset_by_the_emailed_link_works_once(browser):
 def test_asking_for_a_reset_link_answers_the_same_for_any_address(browser):
     owner = UserFactory(email="ada@example.com")
 
-    known = _post_form(browser, "/reset-password", email=owner.email)
-    unknown = _post_form(browser, "/reset-password", email="nobody@example.com")
-    invalid = _post_form(browser, "/reset-password", email="not an address")
+    known = post_form(browser, "/reset-password", email=owner.email)
+    unknown = post_form(browser, "/reset-password", email="nobody@example.com")
+    invalid = post_form(browser, "/reset-password", email="not an address")
 
     assert known.status_code == unknown.status_code == 200
     assert "Check your inbox" in known.content.decode()
@@ -123,7 +115,7 @@ def test_unsubscribing_from_an_emails_link_takes_one_click_on_the_page(browser):
     assert f"Stop {Kind.TARGET_SOON.label.lower()} emails?" in opened.content.decode()
     assert preference_get_or_create(user=user).channels.get(Kind.TARGET_SOON, {}).get("email") is not False
 
-    done = _post_form(browser, url)
+    done = post_form(browser, url)
 
     assert done.status_code == 200
     assert "Unsubscribed" in done.content.decode()

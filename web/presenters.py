@@ -1,0 +1,37 @@
+"""How the pages word a milestone: its stage groups and the next thing to do. The rules stay in the
+services; this only says, for each state the services allow, where to go next."""
+
+from roadmaps.models import Milestone, MilestoneTemplate
+
+State = Milestone.State
+Kind = MilestoneTemplate.Kind
+
+
+def next_step(row: dict) -> str:
+    state, kind = row["state"], row["kind"]
+    if state == State.DONE:
+        return "Done."
+    if state == State.SKIPPED:
+        return "Skipped; un-skip it to put it back on the plan."
+    if state == State.IN_REVIEW:
+        return "Waiting for your mentor's review."
+    if state == State.CHANGES_REQUESTED:
+        return "Read your mentor's comments, then submit it again."
+    if state == State.NOT_STARTED:
+        return "Start it: log your first session."
+    if kind == Kind.CERTIFICATION and not (row["credential_id"] or row["evidence_url"]):
+        return "Pass the exam, then record the credential and mark it done."
+    if kind == Kind.PROJECT:
+        return "Push the work to a repository, then submit it for review."
+    return "Keep logging time; mark it done when you have finished."
+
+
+def by_stage(rows: list[dict]) -> list[dict]:
+    """Milestone rows in plan order, grouped by consecutive stage."""
+    stages: list[dict] = []
+    for row in rows:
+        title = row["stage_title"] or "Your own milestones"
+        if not stages or stages[-1]["title"] != title:
+            stages.append({"title": title, "milestones": []})
+        stages[-1]["milestones"].append({**row, "next_step": next_step(row)})
+    return stages
