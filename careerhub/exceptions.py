@@ -171,6 +171,13 @@ def _json_problem(body: dict[str, Any]) -> JsonResponse:
     return JsonResponse(body, status=body["status"], content_type=PROBLEM_CONTENT_TYPE)
 
 
+def prefers_page(request) -> bool:
+    """A person's browser outside the API: its errors are the web app's pages, not problem+json.
+    Clients that do not ask for HTML (the apps, curl, the API's callers) get problem+json everywhere."""
+    path = getattr(request, "path", "")
+    return not path.startswith(("/api/", "/health/")) and "text/html" in request.headers.get("Accept", "")
+
+
 def bad_request(request, exception=None) -> JsonResponse:
     return _json_problem(problem_for_status(400))
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
 
-from careerhub.exceptions import PROBLEM_CONTENT_TYPE, problem_for_status
+from careerhub.exceptions import PROBLEM_CONTENT_TYPE, prefers_page, problem_for_status
 
 API_PREFIX = "/api/"
 
@@ -17,9 +17,10 @@ def _has_json_body(response: HttpResponseBase) -> bool:
 
 
 def _is_web_page(request: HttpRequest) -> bool:
-    """A page of the web app: its error pages are its own design, for people."""
+    """A page of the web app, or a browser's request outside the API: its error pages are the web
+    app's design, for people."""
     match = getattr(request, "resolver_match", None)
-    return match is not None and match.namespace == "web"
+    return (match is not None and match.namespace == "web") or prefers_page(request)
 
 
 class ProblemMiddleware:
