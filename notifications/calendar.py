@@ -69,7 +69,8 @@ def calendar_etag(milestones: list[FeedMilestone]) -> str:
 
 
 def milestone_link(milestone_id: int) -> str:
-    return settings.PUBLIC_BASE_URL + reverse("v1:milestone-detail", kwargs={"milestone_id": milestone_id})
+    """The milestone's page in the web app: a calendar app opens it in a browser, with no token."""
+    return settings.PUBLIC_BASE_URL + reverse("web:milestone", kwargs={"milestone_id": milestone_id})
 
 
 def feed_urls(preference: Preference) -> dict[str, str]:

@@ -11,9 +11,10 @@ from roadmaps.selectors.stats import Stats
 State = Milestone.State
 
 BAR_AREA = 120  # px of height the tallest bar may take
-BAR_STEP = 40  # px from one bar to the next
+BAR_STEP = 32  # px from one bar to the next
 CELL = 14  # px of a day in the streak calendar
 CALENDAR_WEEKS = 12
+PROJECTION_WIDTH = 320
 
 
 @dataclass(frozen=True)

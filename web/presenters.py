@@ -33,5 +33,7 @@ def by_stage(rows: list[dict]) -> list[dict]:
         title = row["stage_title"] or "Your own milestones"
         if not stages or stages[-1]["title"] != title:
             stages.append({"title": title, "milestones": []})
-        stages[-1]["milestones"].append({**row, "next_step": next_step(row)})
+        stages[-1]["milestones"].append(
+            {**row, "next_step": next_step(row), "hours_logged": round(row["logged_minutes"] / 60, 1)}
+        )
     return stages

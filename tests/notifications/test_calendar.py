@@ -118,7 +118,7 @@ def test_the_feed_is_a_named_rfc_5545_calendar_with_links_and_revision_times(lea
         if str(event["uid"]).startswith(f"milestone-{plan['cloud-cert'].pk}@")
     )
     milestone = plan["cloud-cert"]
-    link = f"{BASE}/api/v1/milestones/{milestone.pk}/"
+    link = f"{BASE}/milestones/{milestone.pk}/"  # the web page, which a browser can open
     assert str(event["url"]) == link
     assert str(event["description"]) == (
         f"Target date of a milestone of your Mlops Engineer roadmap. State: In progress.\n{link}"
