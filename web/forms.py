@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
 from accounts.validators import validate_time_zone
-from roadmaps.models import http_url, milestone_date
+from roadmaps.models import MilestoneTemplate, http_url, milestone_date
 from roadmaps.quiz import QUESTIONS
 
 
@@ -95,9 +95,22 @@ def quiz_form_class():
 QuizForm = quiz_form_class()
 
 
-class ProgressForm(forms.Form):
+class PageForm(forms.Form):
+    """A form of a page that holds several: its field ids start with ``id_prefix``, so that each
+    label names its own field (the names sent stay the plain field names)."""
+
+    id_prefix = "id"
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class ProgressForm(PageForm):
     """One entry of the progress log: time, a note, a state change and evidence in one go. The id is
     made when the page is drawn, so a form sent twice (a double tap, a resend) is stored once."""
+
+    id_prefix = "log"
 
     id = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
     minutes = forms.IntegerField(
@@ -124,10 +137,14 @@ class ProgressForm(forms.Form):
         self.fields["state"].choices = [("", f"Keep it {current.lower()}"), *allowed_states]
 
 
-class EvidenceForm(forms.Form):
+class EvidenceForm(PageForm):
     """What a certification or a project is completed with."""
 
-    evidence_url = forms.URLField(max_length=500, required=False, validators=[http_url], assume_scheme="https")
+    id_prefix = "evidence"
+
+    evidence_url = forms.URLField(
+        max_length=500, required=False, validators=[http_url], assume_scheme="https", label="Repository URL"
+    )
     credential_id = forms.CharField(max_length=200, required=False, label="Credential ID")
     credential_date = forms.DateField(
         required=False,
@@ -136,14 +153,23 @@ class EvidenceForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
 
+    def __init__(self, *args, kind: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if kind == MilestoneTemplate.Kind.CERTIFICATION:
+            self.fields["evidence_url"].label = "Link to the credential (or give its ID below)"
 
-class TargetDateForm(forms.Form):
+
+class TargetDateForm(PageForm):
+    id_prefix = "target"
+
     target_date = forms.DateField(
         required=False, validators=milestone_date, label="Target date", widget=forms.DateInput(attrs={"type": "date"})
     )
 
 
-class NoteForm(forms.Form):
+class NoteForm(PageForm):
+    id_prefix = "note"
+
     note = forms.CharField(
         max_length=10_000,
         required=False,
@@ -152,14 +178,53 @@ class NoteForm(forms.Form):
     )
 
 
-class SkipForm(forms.Form):
+class SkipForm(PageForm):
+    id_prefix = "skip"
+
     reason = forms.CharField(max_length=2000, label="Why skip it?", widget=forms.TextInput)
 
 
-class SubmitForm(forms.Form):
+class SubmitForm(PageForm):
+    id_prefix = "submit"
+
     message = forms.CharField(
         max_length=10_000,
         required=False,
         label="A word for your mentor (optional)",
         widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class DecisionForm(PageForm):
+    id_prefix = "decision"
+
+    decision = forms.ChoiceField(
+        choices=[("approve", "Approve"), ("changes", "Request changes")], widget=forms.HiddenInput
+    )
+    comment = forms.CharField(
+        max_length=10_000,
+        required=False,
+        label="Comment (needed to request changes)",
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class InviteForm(forms.Form):
+    role = forms.ChoiceField(
+        choices=[("learner", "as a learner, inviting a mentor"), ("mentor", "as a mentor, inviting a learner")],
+        label="You invite",
+        widget=forms.RadioSelect,
+        initial="learner",
+    )
+    email = forms.EmailField(
+        max_length=254,
+        required=False,
+        label="Their email (leave it empty for a code to share)",
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+
+
+class RedeemForm(forms.Form):
+    code = forms.CharField(
+        max_length=12, label="Invitation code", widget=forms.TextInput(attrs={"autocomplete": "off"})
     )

@@ -37,3 +37,19 @@ def by_stage(rows: list[dict]) -> list[dict]:
             {**row, "next_step": next_step(row), "hours_logged": round(row["logged_minutes"] / 60, 1)}
         )
     return stages
+
+
+STATUS_ORDER = {"behind": 0, "at_risk": 1, "on_track": 2}
+DASHBOARD_SORTS = {
+    "status": lambda row: (STATUS_ORDER.get(row["status"], 3), -row["overdue_milestones"], row["completion_percent"]),
+    "completion": lambda row: (row["completion_percent"], STATUS_ORDER.get(row["status"], 3)),
+    "activity": lambda row: (row["last_activity"] is not None, row["last_activity"] or 0),
+    "name": lambda row: ((row["learner"]["display_name"] or row["learner"]["email"]).lower(),),
+    "reviews": lambda row: (-row["pending_reviews"], STATUS_ORDER.get(row["status"], 3)),
+}
+
+
+def dashboard_sorted(rows: list[dict], sort: str) -> tuple[list[dict], str]:
+    """The mentor's dashboard rows in the order asked for; at risk first unless another is named."""
+    sort = sort if sort in DASHBOARD_SORTS else "status"
+    return sorted(rows, key=DASHBOARD_SORTS[sort]), sort

@@ -1,7 +1,7 @@
 from django.urls import path
 
 import careerhub.converters  # noqa: F401 (the "id" converter)
-from web.views import auth, learner, links
+from web.views import auth, learner, links, mentor
 
 app_name = "web"
 
@@ -29,4 +29,13 @@ urlpatterns = [
     path("milestones/<id:milestone_id>/skip", learner.milestone_skip_view, name="milestone-skip"),
     path("milestones/<id:milestone_id>/unskip", learner.milestone_unskip_view, name="milestone-unskip"),
     path("milestones/<id:milestone_id>/submit", learner.milestone_submit, name="milestone-submit"),
+    path("mentor/", mentor.dashboard, name="mentor"),
+    path("mentor/mentees/<id:learner_id>/", mentor.mentee, name="mentee"),
+    path("mentor/reviews/", mentor.reviews, name="reviews"),
+    path("reviews/<id:submission_id>/", mentor.review, name="review"),
+    path("reviews/<id:submission_id>/decide", mentor.review_decision, name="review-decide"),
+    path("mentorships/", mentor.mentorships, name="mentorships"),
+    path("mentorships/new", mentor.mentorship_new, name="mentorship-new"),
+    path("mentorships/redeem", mentor.mentorship_redeem, name="mentorship-redeem"),
+    path("mentorships/<id:mentorship_id>/<slug:action>", mentor.mentorship_action, name="mentorship-action"),
 ]

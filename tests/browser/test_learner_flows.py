@@ -69,7 +69,7 @@ def test_the_quiz_then_enrolment_in_the_best_fit(page):
     UserFactory(email="ada@example.com")
     log_in(page, "ada@example.com")
 
-    page.get_by_role("link", name="Path quiz").click()
+    page.get_by_role("link", name="Take the path quiz").click()
     assert_accessible(page)
     page.get_by_label("Making training and deployment automatic, repeatable and safe").check()
     page.get_by_role("button", name="Rank the paths").click()
@@ -154,12 +154,14 @@ def test_complete_a_certification_with_its_credential(page):
     page.get_by_label("Minutes").fill("120")
     page.get_by_label("Move the milestone").select_option("in_progress")
     page.get_by_role("button", name="Log it").click()
+    expect(page.get_by_role("status")).to_have_text("Logged 120 minutes.")
     page.get_by_label("Move the milestone").select_option("done")
     page.get_by_role("button", name="Log it").click()
     expect(page.get_by_role("status")).to_contain_text("needs evidence before it is done")
     page.get_by_label("Credential ID").fill("CKA-2026-0042")
     page.get_by_label("Date on the credential").fill("2026-11-30")
     page.get_by_role("button", name="Save the evidence").click()
+    expect(page.get_by_role("status")).to_have_text("Evidence saved.")
     page.get_by_label("Move the milestone").select_option("done")
     page.get_by_role("button", name="Log it").click()
 

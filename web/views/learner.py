@@ -144,11 +144,12 @@ def _milestone_page(request: HttpRequest, milestone: Milestone, *, status: int =
         "wants_evidence": milestone.kind in (Kind.CERTIFICATION, Kind.PROJECT),
         "progress_form": ProgressForm(allowed_states=allowed, current=milestone.get_state_display()),
         "evidence_form": EvidenceForm(
+            kind=milestone.kind,
             initial={
                 "evidence_url": milestone.evidence_url,
                 "credential_id": milestone.credential_id,
                 "credential_date": milestone.credential_date,
-            }
+            },
         ),
         "target_form": TargetDateForm(initial={"target_date": milestone.target_date}),
         "note_form": NoteForm(initial={"note": milestone.note}) if own else None,
@@ -211,9 +212,8 @@ def milestone_log(request: HttpRequest, milestone_id: int) -> HttpResponse:
     return _done(request, milestone_id, f"Logged {data['minutes']} minutes." if data["minutes"] else "Saved.")
 
 
-def _update(request: HttpRequest, milestone_id: int, form_class, name: str, message: str) -> HttpResponse:
-    milestone = milestone_get(user=request.user, milestone_id=milestone_id, write=True)
-    form = form_class(request.POST)
+def _update(request: HttpRequest, milestone: Milestone, form, name: str, message: str) -> HttpResponse:
+    milestone_id = milestone.pk
     if not form.is_valid():
         return _invalid(request, milestone_id, name, form)
     try:
@@ -229,13 +229,16 @@ def _update(request: HttpRequest, milestone_id: int, form_class, name: str, mess
 @login_required
 @require_POST
 def milestone_evidence(request: HttpRequest, milestone_id: int) -> HttpResponse:
-    return _update(request, milestone_id, EvidenceForm, "evidence_form", "Evidence saved.")
+    milestone = milestone_get(user=request.user, milestone_id=milestone_id, write=True)
+    form = EvidenceForm(request.POST, kind=milestone.kind)
+    return _update(request, milestone, form, "evidence_form", "Evidence saved.")
 
 
 @login_required
 @require_POST
 def milestone_target(request: HttpRequest, milestone_id: int) -> HttpResponse:
-    return _update(request, milestone_id, TargetDateForm, "target_form", "Target date saved.")
+    milestone = milestone_get(user=request.user, milestone_id=milestone_id, write=True)
+    return _update(request, milestone, TargetDateForm(request.POST), "target_form", "Target date saved.")
 
 
 @login_required
