@@ -22,15 +22,13 @@ from hypothesis import strategies as st
 from rest_framework_simplejwt.tokens import AccessToken
 
 from accounts.exports import data_export_build, data_export_request
-from accounts.models import LoginSession, User
-from accounts.services import mentorship_create_active, user_login
+from accounts.models import LoginSession, Mentorship, User
+from accounts.services import user_login
 from careerhub.converters import BIGINT_MAX
 from careerhub.wsgi import application
 from notifications.calendar import TOKEN as CALENDAR_TOKEN
 from notifications.services.reminders import preference_get_or_create
-from roadmaps.models import Milestone
-from roadmaps.services.learning import progress_entry_log
-from roadmaps.services.reviews import review_submit
+from roadmaps.models import Milestone, ReviewSubmission
 
 SCHEMA_FILE = django_settings.BASE_DIR / "docs" / "openapi.yaml"
 REFRESH_COMMAND = (
@@ -115,18 +113,16 @@ def flatmap_path_parameters(context, path_parameters):
 
 @pytest.fixture
 def demo_learner(db, settings, tmp_path):
-    """`make run`'s demo data, plus an active mentor, a pending review of the first project, a login
-    session and a ready data export."""
+    """`make run`'s demo data (an active mentor, a review waiting), plus a login session and a ready
+    data export."""
     settings.MEDIA_ROOT = tmp_path
     call_command("load_catalog", stdout=StringIO())
     call_command("seed_demo", stdout=StringIO())
     learner = User.objects.get(email="learner@example.com")
     mentor = User.objects.get(email="mentor@example.com")
-    mentorship = mentorship_create_active(mentor=mentor, learner=learner, by=User.objects.get(is_staff=True))
+    mentorship = Mentorship.objects.get(mentor=mentor, learner=learner, state=Mentorship.State.ACTIVE)
     milestones = Milestone.objects.filter(roadmap__learner=learner).order_by("roadmap", "position")
-    project = milestones.filter(template__kind="project").first()
-    progress_entry_log(learner=learner, milestone_id=project.pk, entry_id=uuid.uuid4(), minutes=90, state="in_progress")
-    submission = review_submit(learner=learner, milestone=project, evidence_url="https://github.com/demo/pipeline")
+    submission = ReviewSubmission.objects.get(learner=learner, state=ReviewSubmission.State.PENDING)
     user_login(user=learner, user_agent="CareerHub/1.0")
     export = data_export_build(export_id=data_export_request(user=learner).pk)
     SEEDED_IDS.update(
