@@ -111,5 +111,10 @@ def projection(stats: Stats, rows: list[dict], today: date) -> dict:
         points.append(("Last target date", last_target))
     end = max(day for _, day in points)
     span = max((end - today).days, 1)
-    marks = [{"label": label, "day": day, "x": 10 + round((day - today).days / span * 380)} for label, day in points]
+    marks = []
+    for label, day in points:
+        x = 10 + round((day - today).days / span * (PROJECTION_WIDTH - 20))
+        # Labels run inward from the ends of the line, so none is cut off.
+        anchor = "start" if x < PROJECTION_WIDTH / 3 else "end" if x > PROJECTION_WIDTH * 2 / 3 else "middle"
+        marks.append({"label": label, "day": day, "x": x, "anchor": anchor})
     return {"marks": marks, "last_target": last_target, "status": stats.status, "reasons": stats.reasons}

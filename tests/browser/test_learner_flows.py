@@ -92,6 +92,7 @@ def _learner_with_a_history() -> tuple[User, Milestone]:
     course = roadmap.milestones.get(slug="docker-course")
     course.state = Milestone.State.IN_PROGRESS
     course.save(update_fields=["state"])
+    roadmap.milestones.filter(slug="cloud-cert").update(target_date=timezone.localdate() + timedelta(days=40))
     now = timezone.now()
     entries_bulk_create(
         ProgressEntry(
