@@ -228,3 +228,16 @@ class RedeemForm(forms.Form):
     code = forms.CharField(
         max_length=12, label="Invitation code", widget=forms.TextInput(attrs={"autocomplete": "off"})
     )
+
+
+class CohortFilterForm(forms.Form):
+    path = forms.ChoiceField(required=False, label="Path")
+    status = forms.ChoiceField(
+        required=False,
+        label="Status",
+        choices=[("", "Any status"), ("behind", "Behind"), ("at_risk", "At risk"), ("on_track", "On track")],
+    )
+
+    def __init__(self, *args, paths, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["path"].choices = [("", "Every path"), *[(path.slug, path.title) for path in paths]]

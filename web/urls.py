@@ -1,7 +1,7 @@
 from django.urls import path
 
 import careerhub.converters  # noqa: F401 (the "id" converter)
-from web.views import auth, learner, links, mentor
+from web.views import auth, learner, links, mentor, staff
 
 app_name = "web"
 
@@ -38,4 +38,7 @@ urlpatterns = [
     path("mentorships/new", mentor.mentorship_new, name="mentorship-new"),
     path("mentorships/redeem", mentor.mentorship_redeem, name="mentorship-redeem"),
     path("mentorships/<id:mentorship_id>/<slug:action>", mentor.mentorship_action, name="mentorship-action"),
+    path("staff/cohort/", staff.cohort_page, name="staff-cohort"),
+    path("staff/cohort.csv", staff.cohort_csv, name="staff-cohort-csv"),
+    path("staff/reviews/", staff.reviews, name="staff-reviews"),
 ]

@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.selectors import active_mentorship_of, mentees_of
 from careerhub.sql import prepared_cursor
-from roadmaps.models import Milestone, ReviewComment, ReviewSubmission
+from roadmaps.models import Milestone, ReviewComment, ReviewSubmission, Roadmap
 from roadmaps.selectors.stats import MIN_TRACKED_DAYS, PACE_WINDOW_DAYS, PlanTotals, learner_stats, tracking_from
 
 
@@ -49,14 +49,32 @@ def review_queue(*, mentor: User) -> QuerySet[ReviewSubmission]:
 # The figures are those of stats.learner_stats, over the roadmaps that are not archived. Local dates
 # are PostgreSQL's, as where the learner's own stats group their log by day; it must read the time
 # zone database that Python's zoneinfo reads (the system's, as Debian's and Ubuntu's packages do).
-_DASHBOARD_SQL = """
-WITH mentee AS (
+_LEARNER_COLUMNS = """
     SELECT u.id, u.email, u.display_name, u.time_zone, u.weekly_hours_goal,
            (%(now)s AT TIME ZONE u.time_zone)::date AS today
+"""
+# The learners of a mentor's dashboard: their active mentees.
+_MENTEES = (
+    _LEARNER_COLUMNS
+    + """
     FROM accounts_mentorship link
     JOIN accounts_user u ON u.id = link.learner_id
     WHERE link.mentor_id = %(mentor)s AND link.state = 'active'
-),
+"""
+)
+# The learners of the staff's cohort view: everyone with a roadmap not archived (on the path, if named).
+_COHORT = (
+    _LEARNER_COLUMNS
+    + """
+    FROM accounts_user u
+    WHERE EXISTS (
+        SELECT 1 FROM roadmaps_roadmap r JOIN roadmaps_careerpath p ON p.id = r.path_id
+        WHERE r.learner_id = u.id AND r.status <> 'archived' AND (%(path)s::text IS NULL OR p.slug = %(path)s)
+    )
+"""
+)
+_LEARNERS_SQL = """
+WITH mentee AS ({learners}),
 -- The few milestones of archived roadmaps, as one set: cheaper than joining every entry's roadmap.
 archived_milestone AS (
     SELECT m.id
@@ -110,6 +128,8 @@ CROSS JOIN LATERAL (
 ) pace
 ORDER BY mentee.display_name, mentee.id
 """
+_DASHBOARD_SQL = _LEARNERS_SQL.format(learners=_MENTEES)
+_COHORT_SQL = _LEARNERS_SQL.format(learners=_COHORT)
 
 
 def mentor_dashboard(*, mentor: User) -> list[dict[str, Any]]:
@@ -124,14 +144,44 @@ def mentor_dashboard(*, mentor: User) -> list[dict[str, Any]]:
     """
     if connection.vendor != "postgresql":
         return mentor_dashboard_from_stats(mentor=mentor)
+    return _learner_rows(_DASHBOARD_SQL, mentor=mentor.pk)
+
+
+def cohort(*, path_slug: str | None = None, status: str | None = None) -> list[dict[str, Any]]:
+    """The dashboard's row for every learner with a roadmap not archived (on ``path_slug`` if given,
+    with ``status`` if given), by name, with the titles of their paths: the staff's cohort view. The
+    same one statement as the mentor's dashboard, over other learners."""
+    if connection.vendor != "postgresql":
+        roadmaps = Roadmap.objects.filter(learner=OuterRef("pk")).exclude(status=Roadmap.Status.ARCHIVED)
+        if path_slug:
+            roadmaps = roadmaps.filter(path__slug=path_slug)
+        rows = _rows_from_stats(User.objects.filter(Exists(roadmaps)).order_by("display_name", "id"))
+    else:
+        rows = _learner_rows(_COHORT_SQL, path=path_slug or None)
+    if status:
+        rows = [row for row in rows if row["status"] == status]
+    paths: dict[int, list[str]] = {}
+    for learner_id, title in (
+        Roadmap.objects.filter(learner_id__in=[row["learner"]["id"] for row in rows])
+        .exclude(status=Roadmap.Status.ARCHIVED)
+        .order_by("path__title")
+        .values_list("learner_id", "path__title")
+    ):
+        paths.setdefault(learner_id, []).append(title)
+    for row in rows:
+        row["paths"] = paths.get(row["learner"]["id"], [])
+    return rows
+
+
+def _learner_rows(sql: str, **params: Any) -> list[dict[str, Any]]:
     params = {
-        "mentor": mentor.pk,
+        **params,
         "now": timezone.now(),
         "shortest_window": MIN_TRACKED_DAYS,
         "longest_window": PACE_WINDOW_DAYS,
     }
     with prepared_cursor() as cursor:  # planned once per connection: planning it costs about a millisecond
-        cursor.execute(_DASHBOARD_SQL, params)
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
     dashboard = []
     for (
@@ -176,7 +226,11 @@ def mentor_dashboard(*, mentor: User) -> list[dict[str, Any]]:
 def mentor_dashboard_from_stats(*, mentor: User) -> list[dict[str, Any]]:
     """The same rows from each mentee's own stats, a few queries per mentee: the dashboard of the
     SQLite demo (a handful of mentees), and the yardstick the tests hold the statement to."""
-    mentees = mentees_of(mentor=mentor).annotate(
+    return _rows_from_stats(mentees_of(mentor=mentor))
+
+
+def _rows_from_stats(learners: QuerySet[User]) -> list[dict[str, Any]]:
+    mentees = learners.annotate(
         last_activity=Max("progress_entries__logged_at"),
         pending_reviews=Count(
             "submissions", filter=Q(submissions__state=ReviewSubmission.State.PENDING), distinct=True
@@ -197,3 +251,8 @@ def mentor_dashboard_from_stats(*, mentor: User) -> list[dict[str, Any]]:
             }
         )
     return dashboard
+
+
+def pending_reviews() -> QuerySet[ReviewSubmission]:
+    """Every submission waiting for a decision, oldest first: what staff watch."""
+    return _submissions().filter(state=ReviewSubmission.State.PENDING).order_by("created_at", "id")

@@ -1,7 +1,10 @@
 """A review loop between a learner and a mentor, each in a browser of their own, and the mentor's
 dashboard and review page at desktop and phone widths."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.services import mentorship_create_active
@@ -86,3 +89,30 @@ def test_the_mentor_pages_on_a_phone(new_context):
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert_accessible(page)
     screenshot(page, "mentor-dashboard-phone")
+
+
+def test_the_staff_cohort_view_and_its_csv(page):
+    path = small_path()
+    for name, late in (("Ada", False), ("Sam", True)):
+        roadmap, _ = roadmap_enroll(learner=UserFactory(display_name=name), path=path)
+        if late:
+            roadmap.milestones.filter(slug="python-basics").update(target_date=timezone.localdate() - timedelta(days=3))
+    UserFactory(email="staff@example.com", is_staff=True)
+    log_in(page, "staff@example.com")
+
+    page.get_by_role("link", name="Cohort").click()
+    expect(page.locator("table.dashboard tbody tr")).to_have_count(2)
+    page.get_by_label("Status").select_option("behind")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.locator("table.dashboard tbody tr")).to_have_count(1)
+    expect(page.locator("table.dashboard tbody")).to_contain_text("Sam")
+    assert_accessible(page)
+    screenshot(page, "staff-cohort-desktop")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download as CSV").click()
+
+    lines = download.value.path().read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("email,name,paths,status")
+    assert len(lines) == 2
+    assert ",Sam," in lines[1]
+    assert ",behind," in lines[1]
