@@ -53,5 +53,9 @@ def login_session_get(*, user: User, session_id: int) -> LoginSession:
     return get_object_or_404(login_session_list(user=user), pk=session_id)
 
 
+def data_export_list(*, user: User) -> QuerySet[DataExport]:
+    return DataExport.objects.filter(user=user).order_by("-created_at", "-id")
+
+
 def data_export_get(*, user: User, export_id: int) -> DataExport:
     return get_object_or_404(DataExport.objects.filter(user=user), pk=export_id)

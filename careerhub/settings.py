@@ -76,6 +76,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "web.context_processors.page_time_zone",
+                "web.context_processors.unread_count",
             ],
         },
     },

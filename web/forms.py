@@ -241,3 +241,75 @@ class CohortFilterForm(forms.Form):
     def __init__(self, *args, paths, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["path"].choices = [("", "Every path"), *[(path.slug, path.title) for path in paths]]
+
+
+class ProfileForm(PageForm):
+    id_prefix = "profile"
+
+    display_name = forms.CharField(max_length=150, required=False, label="Your name")
+    time_zone = forms.CharField(
+        max_length=64,
+        validators=[validate_time_zone],
+        label="Time zone",
+        help_text="An IANA name such as Europe/Berlin: your days, streaks and reminders follow it.",
+    )
+    weekly_hours_goal = forms.IntegerField(
+        min_value=1, max_value=80, label="Weekly goal in hours", help_text="Your pace is judged against it."
+    )
+
+
+HOURS = [(hour, f"{hour:02d}:00") for hour in range(24)]
+WEEKDAYS = [
+    (n, name) for n, name in enumerate(("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"))
+]
+
+
+class ReminderForm(PageForm):
+    """The reminder preferences, and one box per kind and channel (``<kind>__<channel>``)."""
+
+    id_prefix = "reminders"
+
+    preferred_hour = forms.TypedChoiceField(choices=HOURS, coerce=int, label="Reminders at")
+    digest_weekday = forms.TypedChoiceField(choices=WEEKDAYS, coerce=int, label="Weekly digest on")
+    quiet_start = forms.TypedChoiceField(
+        choices=[("", "No quiet hours"), *HOURS], coerce=int, empty_value=None, required=False, label="Quiet from"
+    )
+    quiet_end = forms.TypedChoiceField(
+        choices=[("", "No quiet hours"), *HOURS], coerce=int, empty_value=None, required=False, label="Quiet until"
+    )
+    daily_cap = forms.IntegerField(min_value=1, max_value=50, label="At most this many a day")
+
+    def __init__(self, *args, kinds, channels, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.grid = []
+        for kind in kinds:
+            row = []
+            for channel in channels:
+                name = f"{kind.value}__{channel.value}"
+                self.fields[name] = forms.BooleanField(required=False, label=f"{kind.label} by {channel.label.lower()}")
+                row.append(self[name])
+            self.grid.append((kind.label, row))
+
+    def channels(self) -> dict[str, dict[str, bool]]:
+        picked: dict[str, dict[str, bool]] = {}
+        for name, value in self.cleaned_data.items():
+            if "__" in name:
+                kind, channel = name.split("__")
+                picked.setdefault(kind, {})[channel] = value
+        return picked
+
+    def preference_fields(self) -> dict:
+        return {
+            name: self.cleaned_data[name]
+            for name in ("preferred_hour", "digest_weekday", "quiet_start", "quiet_end", "daily_cap")
+        }
+
+
+class DeleteAccountForm(PageForm):
+    id_prefix = "delete"
+
+    password = forms.CharField(
+        max_length=128,
+        label="Your password, to confirm",
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )

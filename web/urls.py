@@ -1,7 +1,7 @@
 from django.urls import path
 
 import careerhub.converters  # noqa: F401 (the "id" converter)
-from web.views import auth, learner, links, mentor, staff
+from web.views import account, auth, learner, links, mentor, staff
 
 app_name = "web"
 
@@ -41,4 +41,16 @@ urlpatterns = [
     path("staff/cohort/", staff.cohort_page, name="staff-cohort"),
     path("staff/cohort.csv", staff.cohort_csv, name="staff-cohort-csv"),
     path("staff/reviews/", staff.reviews, name="staff-reviews"),
+    path("inbox/", account.inbox, name="inbox"),
+    path("inbox/<id:notification_id>/read", account.inbox_read, name="inbox-read"),
+    path("inbox/read-all", account.inbox_read_all, name="inbox-read-all"),
+    path("settings/", account.settings_view, name="settings"),
+    path("settings/profile", account.profile_save, name="settings-profile"),
+    path("settings/reminders", account.reminders_save, name="settings-reminders"),
+    path("settings/calendar", account.calendar_regenerate, name="settings-calendar"),
+    path("settings/devices/<id:device_id>/forget", account.device_forget, name="settings-device-forget"),
+    path("settings/sessions/<id:session_id>/revoke", account.session_revoke, name="settings-session-revoke"),
+    path("settings/export", account.export_request, name="settings-export"),
+    path("settings/export/<id:export_id>/download", account.export_download, name="settings-export-download"),
+    path("settings/delete", account.account_delete, name="settings-delete"),
 ]
