@@ -1,4 +1,5 @@
-"""What ``make bench`` measures: the endpoints a phone calls most, and the timed background phases.
+"""What ``make bench`` measures: the endpoints a phone calls most, the web app's two busiest pages, and
+the timed background phases.
 
 Adding an endpoint is one ``Endpoint`` row in ``ENDPOINTS``; adding a timed phase is one function
 decorated with ``@phase(...)``. Both get the ``Samples`` drawn from the seeded database.
@@ -10,6 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
 from django.db.models import Count, Q
 from django.test import Client
 from rest_framework_simplejwt.tokens import AccessToken
@@ -167,6 +171,31 @@ def _mentor_dashboard(s: Samples) -> list[Request]:
     return [Request("GET", f"{API}/mentor/dashboard/", s.tokens[mentor]) for mentor in s.mentors]
 
 
+def _session_cookie(user: User) -> dict[str, str]:
+    """A logged-in browser's cookie: a session as ``django.contrib.auth.login`` stores it."""
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.save()
+    return {"Cookie": f"{settings.SESSION_COOKIE_NAME}={session.session_key}"}
+
+
+def _web_pages(s: Samples, paths: list[tuple[int, str]]) -> list[Request]:
+    users = User.objects.in_bulk({user_id for user_id, _ in paths})
+    cookies = {user_id: _session_cookie(user) for user_id, user in users.items()}
+    return [Request("GET", path, s.tokens[user_id], headers=cookies[user_id]) for user_id, path in paths]
+
+
+def _roadmap_page(s: Samples) -> list[Request]:
+    """The learner's roadmap page in the web app: milestones, stats and the four charts, as HTML."""
+    return _web_pages(s, [(learner, f"/roadmaps/{roadmap}/") for learner, roadmap in s.roadmaps])
+
+
+def _mentor_dashboard_page(s: Samples) -> list[Request]:
+    return _web_pages(s, [(mentor, "/mentor/") for mentor in s.mentors])
+
+
 # The reference comes first; the harness measures it again after every other endpoint, and states
 # each endpoint against the reference runs just before and after it (the machine's load drifts).
 # It is a minimal authenticated view doing one indexed query: the unread count of the inbox (the
@@ -182,6 +211,8 @@ ENDPOINTS: list[Endpoint] = [
     Endpoint("notifications inbox", _notifications, note="issue #5"),
     Endpoint("sync pull", _sync_pull, note="delta since the run began"),
     Endpoint("mentor dashboard", _mentor_dashboard, target=0.25, note="50 mentees"),
+    Endpoint("web: roadmap page", _roadmap_page, target=0.3, note="HTML with four SVG charts"),
+    Endpoint("web: mentor dashboard page", _mentor_dashboard_page, target=0.3, note="HTML, 50 mentees"),
 ]
 
 

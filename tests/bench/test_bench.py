@@ -9,10 +9,11 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db.models import Sum
+from django.test import Client
 
 from accounts.models import Mentorship, User
 from bench.harness import Result, lua_script, summarize_reference, table
-from bench.scenarios import ENDPOINTS, Endpoint, Request
+from bench.scenarios import ENDPOINTS, HOST, Endpoint, Request, draw_samples
 from bench.seed import BENCH_DOMAIN, seeded_learners
 from careerhub.pagination import Window
 from roadmaps.apis.learning import MilestoneSerializer, ProgressEntrySerializer, StatsSerializer
@@ -177,3 +178,23 @@ def test_the_bench_measures_the_phone_s_hot_endpoints_against_one_reference():
     assert {"roadmap detail", "roadmap detail 304", "milestone list", "progress entry POST", "mentor dashboard"} <= set(
         names
     )
+
+
+def test_the_web_pages_of_the_bench_are_served_to_the_session_cookie_they_carry(seeded):
+
+    samples = draw_samples()
+    pages = [endpoint for endpoint in ENDPOINTS if endpoint.name.startswith("web: ")]
+
+    answers = {
+        endpoint.name: [
+            Client(HTTP_HOST=HOST).get(request.path, HTTP_COOKIE=request.headers["Cookie"]).status_code
+            for request in endpoint.requests(samples)[:3]
+        ]
+        for endpoint in pages
+    }
+
+    assert answers == {
+        "web: roadmap page": [200, 200, 200],
+        "web: mentor dashboard page": [200] * len(samples.mentors[:3]),
+    }
+    assert samples.mentors
