@@ -313,3 +313,35 @@ class DeleteAccountForm(PageForm):
         label="Your password, to confirm",
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
+
+
+class OwnMilestoneForm(PageForm):
+    """A milestone of the learner's own, added to the end of the plan."""
+
+    id_prefix = "own"
+
+    title = forms.CharField(max_length=200)
+    kind = forms.ChoiceField(choices=MilestoneTemplate.Kind.choices, initial=MilestoneTemplate.Kind.PRACTICE)
+    estimated_hours = forms.IntegerField(min_value=1, max_value=1000, label="Estimated hours")
+    description = forms.CharField(max_length=10_000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    target_date = forms.DateField(
+        required=False,
+        validators=milestone_date,
+        label="Target date (optional)",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
+class OwnMilestoneEditForm(PageForm):
+    """The texts of a milestone of the learner's own (catalog milestones keep the catalog's)."""
+
+    id_prefix = "edit"
+
+    title = forms.CharField(max_length=200)
+    estimated_hours = forms.IntegerField(min_value=1, max_value=1000, label="Estimated hours")
+    description = forms.CharField(max_length=10_000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class MoveForm(forms.Form):
+    milestone = forms.IntegerField(min_value=1)
+    direction = forms.ChoiceField(choices=[("up", "Up"), ("down", "Down")])

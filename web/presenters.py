@@ -68,3 +68,16 @@ def notification_link(data: dict) -> str | None:
     if data.get("mentorship"):
         return reverse("web:mentorships")
     return None
+
+
+def order_with_move(ids: list[int], milestone_id: int, direction: str) -> list[int] | None:
+    """The plan's order with one milestone swapped with its neighbour; None if it cannot move."""
+    if milestone_id not in ids:
+        return None
+    index = ids.index(milestone_id)
+    other = index - 1 if direction == "up" else index + 1
+    if not 0 <= other < len(ids):
+        return None
+    order = list(ids)
+    order[index], order[other] = order[other], order[index]
+    return order

@@ -446,9 +446,6 @@ class RoadmapMilestoneListApi(SelectorListApi):
         roadmap = roadmap_get(user=request.user, roadmap_id=roadmap_id, write=True)
         serializer = CustomMilestoneInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        target = serializer.validated_data.get("target_date")
-        if target and target < learner_today(request.user):
-            raise serializers.ValidationError({"target_date": ["A target date cannot be in the past."]})
         milestone = milestone_create_custom(roadmap=roadmap, **serializer.validated_data)
         return _milestone_response(request, milestone.pk, code=status.HTTP_201_CREATED)
 

@@ -4,6 +4,7 @@ import uuid
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -18,6 +19,7 @@ from careerhub.services import fields_assign
 from careerhub.sql import prepared_cursor
 from roadmaps.models import CareerPath, Milestone, MilestoneTemplate, ProgressEntry, Roadmap, Skill
 from roadmaps.selectors.learning import milestone_get
+from roadmaps.selectors.stats import learner_today
 
 State = Milestone.State
 Kind = MilestoneTemplate.Kind
@@ -238,6 +240,8 @@ def milestone_create_custom(
     skills: list[Skill] | None = None,
 ) -> Milestone:
     ensure_writable(roadmap)
+    if target_date is not None and target_date < learner_today(roadmap.learner):
+        raise ValidationError({"target_date": [ValidationError(PAST_TARGET, code="invalid")]})
     Roadmap.objects.select_for_update().get(pk=roadmap.pk)  # serialises the choice of position
     last = roadmap.milestones.aggregate(last=Max("position"))["last"]
     evidence = {Kind.CERTIFICATION: "credential", Kind.PROJECT: "repository"}.get(kind, "none")
@@ -261,6 +265,7 @@ def milestone_create_custom(
     return milestone
 
 
+PAST_TARGET = "A target date cannot be in the past."
 CUSTOM_ONLY_FIELDS = frozenset({"title", "description", "estimated_hours"})
 EVIDENCE_FIELDS = frozenset({"evidence_url", "credential_id", "credential_date"})
 
@@ -276,7 +281,7 @@ def milestone_update(*, milestone: Milestone, learner_today: date, **fields: Any
         )
     target = fields.get("target_date")
     if target is not None and target != milestone.target_date and target < learner_today:
-        raise ApplicationError("A target date cannot be in the past.", code="target_date_in_past")
+        raise ApplicationError(PAST_TARGET, code="target_date_in_past")
     if milestone.state == State.DONE and EVIDENCE_FIELDS & set(fields):
         raise conflict("milestone_done", "Reopen the milestone before changing the evidence it was completed with.")
     if changed_fields := fields_assign(milestone, fields):

@@ -29,6 +29,7 @@ def _pages() -> dict[str | None, list[str]]:
             "/roadmaps/",
             f"/roadmaps/{roadmap.pk}/",
             f"/roadmaps/{roadmap.pk}/skills",
+            f"/roadmaps/{roadmap.pk}/plan",
             f"/milestones/{milestone.pk}/",
             "/mentorships/",
             "/inbox/",

@@ -266,3 +266,56 @@ def test_the_skill_gap_page_lists_what_is_built_and_what_is_missing(learner, roa
 
     assert page.status_code == 200
     assert "Still to build" in page.content.decode()
+
+
+def test_the_plan_reorders_and_takes_milestones_of_ones_own(learner, roadmap):
+    browser = browser_for(learner)
+    url = f"/roadmaps/{roadmap.pk}/plan"
+    first, second = roadmap.milestones.order_by("position")[:2]
+
+    moved = post_form(browser, url, action=f"{url}/move", milestone=str(first.pk), direction="down")
+    cannot = post_form(browser, url, action=f"{url}/move", milestone=str(first.pk), direction="nowhere")
+    past = post_form(
+        browser, url, action=f"{url}/add", title="Read", kind="practice", estimated_hours="2", target_date="2001-01-01"
+    )
+    added = post_form(
+        browser, url, action=f"{url}/add", title="Read the MLOps paper", kind="practice", estimated_hours="2"
+    )
+
+    order = list(roadmap.milestones.order_by("position").values_list("title", flat=True))
+    assert moved.status_code == 302
+    assert order[:2] == [second.title, first.title]
+    assert cannot.status_code == 400
+    assert past.status_code == 400
+    assert "A target date cannot be in the past." in past.content.decode()
+    assert added.status_code == 302
+    assert order[-1] == "Read the MLOps paper"
+
+
+def test_an_own_milestone_can_be_edited_and_a_catalog_one_cannot(learner, roadmap):
+    browser = browser_for(learner)
+    url = f"/roadmaps/{roadmap.pk}/plan"
+    post_form(browser, url, action=f"{url}/add", title="Read the paper", kind="practice", estimated_hours="2")
+    own = roadmap.milestones.get(is_custom=True)
+    catalog = roadmap.milestones.filter(is_custom=False).first()
+
+    edited = post_form(
+        browser,
+        f"/milestones/{own.pk}/",
+        action=f"/milestones/{own.pk}/edit",
+        title="Read two papers",
+        estimated_hours="4",
+    )
+    refused = post_form(
+        browser,
+        f"/milestones/{catalog.pk}/",
+        action=f"/milestones/{catalog.pk}/edit",
+        title="Mine",
+        estimated_hours="4",
+    )
+
+    own.refresh_from_db()
+    assert edited.status_code == 302
+    assert (own.title, own.estimated_hours) == ("Read two papers", 4)
+    assert refused.status_code == 400
+    assert "only your own milestones can be edited" in refused.content.decode()

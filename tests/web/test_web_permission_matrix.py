@@ -123,7 +123,29 @@ MATRIX = [
     Row("roadmaps/", "get", expect(200)),
     Row("roadmaps/<id:roadmap_id>/", "get", learner_data(200, 200), args=roadmap),
     Row("roadmaps/<id:roadmap_id>/skills", "get", learner_data(200, 200), args=roadmap),
+    Row("roadmaps/<id:roadmap_id>/plan", "get", learner_data(200, 403), args=roadmap),
+    Row(
+        "roadmaps/<id:roadmap_id>/plan/move",
+        "post",
+        learner_data(302, 403),
+        args=roadmap,
+        body=lambda w: {"milestone": w.milestone.pk, "direction": "down"},
+    ),
+    Row(
+        "roadmaps/<id:roadmap_id>/plan/add",
+        "post",
+        learner_data(302, 403),
+        args=roadmap,
+        body=lambda w: {"title": "Read the paper", "kind": "practice", "estimated_hours": "3"},
+    ),
     Row("milestones/<id:milestone_id>/", "get", learner_data(200, 200), args=milestone),
+    Row(
+        "milestones/<id:milestone_id>/edit",
+        "post",
+        learner_data(400, 403),  # the texts of a catalog milestone are the catalog's
+        args=milestone,
+        body=lambda w: {"title": "Mine now", "estimated_hours": "3"},
+    ),
     Row(
         "milestones/<id:milestone_id>/log",
         "post",

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.selectors import has_active_mentor
@@ -17,8 +18,10 @@ from roadmaps.quiz import quiz_score
 from roadmaps.selectors.catalog import career_path_get, career_path_list, path_skill_groups
 from roadmaps.selectors.learning import (
     milestone_get,
+    milestone_list,
     progress_entry_list,
     roadmap_detail,
+    roadmap_get,
     roadmap_get_with_log,
     roadmap_list,
     skill_gap,
@@ -27,17 +30,30 @@ from roadmaps.selectors.reviews import milestone_reviews
 from roadmaps.selectors.stats import learner_today
 from roadmaps.services.learning import (
     LEARNER_TRANSITIONS,
+    milestone_create_custom,
     milestone_note_set,
     milestone_skip,
     milestone_unskip,
     milestone_update,
     progress_entry_log,
     roadmap_enroll,
+    roadmap_reorder,
 )
 from roadmaps.services.reviews import SUBMITTABLE, review_submit
 from web import charts
-from web.forms import EvidenceForm, NoteForm, ProgressForm, QuizForm, SkipForm, SubmitForm, TargetDateForm
-from web.presenters import by_stage, next_step
+from web.forms import (
+    EvidenceForm,
+    MoveForm,
+    NoteForm,
+    OwnMilestoneEditForm,
+    OwnMilestoneForm,
+    ProgressForm,
+    QuizForm,
+    SkipForm,
+    SubmitForm,
+    TargetDateForm,
+)
+from web.presenters import by_stage, next_step, order_with_move
 
 State = Milestone.State
 Kind = MilestoneTemplate.Kind
@@ -155,6 +171,15 @@ def _milestone_page(request: HttpRequest, milestone: Milestone, *, status: int =
         "note_form": NoteForm(initial={"note": milestone.note}) if own else None,
         "skip_form": SkipForm(),
         "submit_form": SubmitForm(),
+        "edit_form": OwnMilestoneEditForm(
+            initial={
+                "title": milestone.title,
+                "estimated_hours": milestone.estimated_hours,
+                "description": milestone.description,
+            }
+        )
+        if own and milestone.is_custom
+        else None,
     }
     context.update(forms)
     return render(request, "web/milestone.html", context, status=status)
@@ -288,3 +313,63 @@ def milestone_submit(request: HttpRequest, milestone_id: int) -> HttpResponse:
     except ApplicationError as error:
         return _refused(request, milestone_id, error, submit_form=form)
     return _done(request, milestone_id, "Sent to your mentor for review.")
+
+
+def _plan_page(request: HttpRequest, plan, *, status: int = 200, form=None) -> HttpResponse:
+    milestones = milestone_list(roadmap=plan).order_by("position", "id")
+    return render(
+        request,
+        "web/plan.html",
+        {"roadmap": plan, "milestones": milestones, "form": form or OwnMilestoneForm()},
+        status=status,
+    )
+
+
+@login_required
+def roadmap_plan(request: HttpRequest, roadmap_id: int) -> HttpResponse:
+    """The plan's order and the learner's own milestones; for the learner only."""
+    return _plan_page(request, roadmap_get(user=request.user, roadmap_id=roadmap_id, write=True))
+
+
+@login_required
+@require_POST
+def roadmap_plan_move(request: HttpRequest, roadmap_id: int) -> HttpResponse:
+    plan = roadmap_get(user=request.user, roadmap_id=roadmap_id, write=True)
+    form = MoveForm(request.POST)
+    ids = list(milestone_list(roadmap=plan).order_by("position", "id").values_list("id", flat=True))
+    order = form.is_valid() and order_with_move(ids, form.cleaned_data["milestone"], form.cleaned_data["direction"])
+    if not order:
+        messages.error(request, "That milestone cannot move that way.")
+        return _plan_page(request, plan, status=400)
+    try:
+        roadmap_reorder(roadmap=plan, milestone_ids=order)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return _plan_page(request, plan, status=error.status_code)
+    return redirect(f"{reverse('web:roadmap-plan', args=[plan.pk])}#milestone-{form.cleaned_data['milestone']}")
+
+
+@login_required
+@require_POST
+def roadmap_plan_add(request: HttpRequest, roadmap_id: int) -> HttpResponse:
+    plan = roadmap_get(user=request.user, roadmap_id=roadmap_id, write=True)
+    form = OwnMilestoneForm(request.POST)
+    if not form.is_valid():
+        return _plan_page(request, plan, status=400, form=form)
+    try:
+        milestone = milestone_create_custom(roadmap=plan, **form.cleaned_data)
+    except ValidationError as error:
+        _form_errors(form, error)
+        return _plan_page(request, plan, status=400, form=form)
+    except ApplicationError as error:
+        form.add_error(None, error.message)
+        return _plan_page(request, plan, status=error.status_code, form=form)
+    messages.success(request, f"Added “{milestone.title}” to the end of your plan.")
+    return redirect("web:roadmap-plan", roadmap_id=plan.pk)
+
+
+@login_required
+@require_POST
+def milestone_edit(request: HttpRequest, milestone_id: int) -> HttpResponse:
+    milestone = milestone_get(user=request.user, milestone_id=milestone_id, write=True)
+    return _update(request, milestone, OwnMilestoneEditForm(request.POST), "edit_form", "Milestone saved.")
