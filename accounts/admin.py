@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.urls import reverse
+from django.utils.html import format_html
 
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, Mentorship, User
@@ -27,14 +29,24 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ("email", "display_name", "time_zone", "is_mentor", "is_staff", "is_active", "date_joined")
     list_filter = ("is_mentor", "is_staff", "is_superuser", "is_active")
     search_fields = ("email", "display_name")
-    readonly_fields = ("last_login", "date_joined")
+    readonly_fields = ("last_login", "date_joined", "learning")
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         ("Profile", {"fields": ("display_name", "time_zone", "email_verified_at")}),
+        ("Learning", {"fields": ("learning",)}),
         ("Roles", {"fields": ("is_mentor", "is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "usable_password", "password1", "password2")}),)
+
+    @admin.display(description="Roadmaps and progress")
+    def learning(self, obj: User) -> str:
+        """Links to the learner's roadmaps (with their milestones) and progress log, read-only."""
+        if obj.pk is None:
+            return "-"
+        roadmaps = reverse("admin:roadmaps_roadmap_changelist") + f"?learner__id__exact={obj.pk}"
+        entries = reverse("admin:roadmaps_progressentry_changelist") + f"?learner__id__exact={obj.pk}"
+        return format_html('<a href="{}">Roadmaps</a> · <a href="{}">Progress log</a>', roadmaps, entries)
 
     # Staff actions on user data are audited: which fields changed (not their values), and deletions,
     # which go through the same erasure as an account deleted from the app.

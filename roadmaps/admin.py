@@ -4,12 +4,15 @@ from django.db.models import Count
 
 from roadmaps.models import (
     CareerPath,
+    Milestone,
     MilestonePrerequisite,
     MilestoneTemplate,
     PathSkill,
+    ProgressEntry,
     Resource,
     ReviewComment,
     ReviewSubmission,
+    Roadmap,
     Skill,
     Stage,
 )
@@ -138,3 +141,67 @@ class ReviewSubmissionAdmin(admin.ModelAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     autocomplete_fields = ("learner", "decided_by")
     inlines = (ReviewCommentInline,)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Learners' own records, for staff to read: changes go through the app, by the learner."""
+
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class LearnerMilestoneInline(admin.TabularInline):
+    model = Milestone
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    fields = ("position", "title", "kind", "state", "target_date", "logged_minutes", "completed_at", "evidence_url")
+    readonly_fields = fields
+    ordering = ("position", "id")
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Roadmap)
+class RoadmapAdmin(ReadOnlyAdmin):
+    """A learner's roadmaps with their milestones, read-only; reached from the user's page."""
+
+    list_display = ("id", "learner", "path", "status", "catalog_version", "created_at")
+    list_filter = ("status", "path")
+    search_fields = ("learner__email",)
+    list_select_related = ("learner", "path")
+    inlines = (LearnerMilestoneInline,)
+
+
+@admin.register(Milestone)
+class MilestoneAdmin(ReadOnlyAdmin):
+    list_display = ("title", "roadmap", "state", "target_date", "logged_minutes")
+    list_filter = ("state", "kind")
+    search_fields = ("roadmap__learner__email", "title")
+    list_select_related = ("roadmap__learner", "roadmap__path")
+    exclude = ("note",)  # the learner's private note stays private, from staff too
+
+
+@admin.register(ProgressEntry)
+class ProgressEntryAdmin(ReadOnlyAdmin):
+    """The learner's progress log, newest first."""
+
+    list_display = ("logged_at", "learner", "milestone", "minutes", "state_from", "state_to")
+    list_filter = ("state_to",)
+    search_fields = ("learner__email", "milestone__title")
+    list_select_related = ("learner", "milestone__roadmap__path")
+    ordering = ("-logged_at",)
+    date_hierarchy = "logged_at"
