@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from notifications.content import Batch, Message
 from notifications.errors import PermanentSendError, TransientSendError
+from notifications.links import page_url
 from notifications.models import Channel, Delivery, Kind, Notification, Reminder
 from notifications.rules import URGENT_KINDS, Prefs, config, loaded_prefs
 from notifications.services.reminders import enqueue_rows_on_commit, unsubscribe_token
@@ -199,7 +200,10 @@ def _send_push(delivery: Delivery) -> str:
     from notifications.push import PushPayload, push_deliver
 
     content = delivery.reminder.content
-    payload = PushPayload(title=content["title"], body=content["body"], data=content.get("data", {}))
+    data = content.get("data", {})
+    if url := page_url(data):  # the same thing's page, for a browser or an app without that screen
+        data = {**data, "url": url}
+    payload = PushPayload(title=content["title"], body=content["body"], data=data)
     return push_deliver(delivery=delivery, payload=payload)
 
 

@@ -1,8 +1,6 @@
 """How the pages word a milestone: its stage groups and the next thing to do. The rules stay in the
 services; this only says, for each state the services allow, where to go next."""
 
-from django.urls import reverse
-
 from roadmaps.models import Milestone, MilestoneTemplate
 
 State = Milestone.State
@@ -55,19 +53,6 @@ def dashboard_sorted(rows: list[dict], sort: str) -> tuple[list[dict], str]:
     """The mentor's dashboard rows in the order asked for; at risk first unless another is named."""
     sort = sort if sort in DASHBOARD_SORTS else "status"
     return sorted(rows, key=DASHBOARD_SORTS[sort]), sort
-
-
-def notification_link(data: dict) -> str | None:
-    """The page a notification opens, from the ids it carries (as the app opens them)."""
-    if review := data.get("review"):
-        return reverse("web:review", args=[review])
-    if milestone := data.get("milestone"):
-        return reverse("web:milestone", args=[milestone])
-    if roadmap := data.get("roadmap"):
-        return reverse("web:roadmap", args=[roadmap])
-    if data.get("mentorship"):
-        return reverse("web:mentorships")
-    return None
 
 
 def order_with_move(ids: list[int], milestone_id: int, direction: str) -> list[int] | None:

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
@@ -313,7 +314,11 @@ def test_push_goes_to_every_active_device_of_the_user_once(learner):
         (phone.pk, f"{milestone.title} is due in 3 days (Fri 12 Jun)"),
         (tablet.pk, f"{milestone.title} is due in 3 days (Fri 12 Jun)"),
     ]
-    assert pushes[0].data == {"roadmap": milestone.roadmap_id, "milestone": milestone.pk}
+    assert pushes[0].data == {
+        "roadmap": milestone.roadmap_id,
+        "milestone": milestone.pk,
+        "url": f"{settings.PUBLIC_BASE_URL}/milestones/{milestone.pk}/",  # the same thing's web page
+    }
     assert Delivery.objects.get(channel="push").state == "sent"
 
 

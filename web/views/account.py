@@ -21,6 +21,7 @@ from accounts.selectors import data_export_get, data_export_list, login_session_
 from accounts.services import login_session_revoke, user_delete, user_update
 from careerhub.exceptions import ApplicationError
 from notifications.calendar import feed_urls
+from notifications.links import page_path
 from notifications.models import Channel, Kind
 from notifications.rules import DEFAULT_CHANNELS
 from notifications.selectors import inbox as inbox_of
@@ -33,7 +34,6 @@ from notifications.services.reminders import (
     preferences_update,
 )
 from web.forms import DeleteAccountForm, ProfileForm, ReminderForm
-from web.presenters import notification_link
 
 INBOX_PAGE = 25
 KINDS = [Kind(kind) for kind in DEFAULT_CHANNELS]
@@ -45,7 +45,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     page = Paginator(inbox_of(user=request.user).order_by("-created_at", "-id"), INBOX_PAGE).get_page(
         request.GET.get("page")
     )
-    items = [{"notification": n, "link": notification_link(n.data)} for n in page]
+    items = [{"notification": n, "link": page_path(n.data)} for n in page]
     return render(request, "web/inbox.html", {"page": page, "items": items})
 
 
