@@ -116,6 +116,7 @@ def test_log_time_on_a_phone(new_context):
     assert_accessible(page)
     screenshot(page, "learner-roadmap-phone")
     page.get_by_role("link", name=milestone.title).click()
+    page.evaluate("window.stayed = true")  # gone if the page reloads
     page.get_by_label("Minutes").fill("45")
     page.get_by_label("Move the milestone").select_option("in_progress")
     page.get_by_label("What did you do? (optional)").fill("Loops and comprehensions")
@@ -123,11 +124,30 @@ def test_log_time_on_a_phone(new_context):
 
     expect(page.get_by_role("status")).to_have_text("Logged 45 minutes.")
     expect(page.locator(".log li").first).to_contain_text("Loops and comprehensions")
+    assert page.evaluate("window.stayed") is True  # htmx replaced the milestone's part, in place
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]  # nothing wider than the phone
     assert_accessible(page)
     screenshot(page, "learner-milestone-phone")
     milestone.refresh_from_db()
     assert (milestone.state, milestone.logged_minutes) == (Milestone.State.IN_PROGRESS, 45)
+
+
+def test_every_form_works_without_javascript(new_context):
+    learner, milestone = _learner_with_a_history()
+    page = new_context(java_script_enabled=False).new_page()
+    log_in(page, learner.email)
+    page.goto(f"/milestones/{milestone.pk}/")
+
+    page.get_by_label("Minutes").fill("20")
+    page.get_by_label("Move the milestone").select_option("in_progress")
+    page.get_by_role("button", name="Log it").click()
+    expect(page.get_by_role("status")).to_have_text("Logged 20 minutes.")
+    page.get_by_label("Why skip it?").fill("Covered at work")
+    page.get_by_role("button", name="Skip it").click()
+
+    expect(page.get_by_role("status")).to_contain_text("Skipped.")
+    milestone.refresh_from_db()
+    assert (milestone.state, milestone.logged_minutes) == (Milestone.State.SKIPPED, 20)
 
 
 def test_the_roadmap_with_its_charts_at_desktop_width(page):

@@ -182,7 +182,9 @@ def _milestone_page(request: HttpRequest, milestone: Milestone, *, status: int =
         else None,
     }
     context.update(forms)
-    return render(request, "web/milestone.html", context, status=status)
+    # A form sent by htmx gets back only the part of the page it replaces.
+    template = "web/_milestone_main.html" if request.htmx else "web/milestone.html"
+    return render(request, template, context, status=status)
 
 
 @login_required
