@@ -1,10 +1,16 @@
 """How the pages word a milestone: its stage groups and the next thing to do. The rules stay in the
 services; this only says, for each state the services allow, where to go next."""
 
+from datetime import datetime
+
+from django.urls import reverse
+
 from roadmaps.models import Milestone, MilestoneTemplate
 
 State = Milestone.State
 Kind = MilestoneTemplate.Kind
+STATE_LABELS = dict(State.choices)
+KIND_LABELS = dict(Kind.choices)
 
 
 def next_step(row: dict) -> str:
@@ -34,7 +40,14 @@ def by_stage(rows: list[dict]) -> list[dict]:
         if not stages or stages[-1]["title"] != title:
             stages.append({"title": title, "milestones": []})
         stages[-1]["milestones"].append(
-            {**row, "next_step": next_step(row), "hours_logged": round(row["logged_minutes"] / 60, 1)}
+            {
+                **row,
+                "next_step": next_step(row),
+                "state_label": STATE_LABELS[row["state"]],
+                "kind_label": KIND_LABELS[row["kind"]],
+                "hours_logged": f"{round(row['logged_minutes'] / 60, 1):g}",
+                "target_text": f"{row['target_date'].day} {row['target_date']:%b %Y}" if row["target_date"] else "",
+            }
         )
     return stages
 
@@ -49,10 +62,38 @@ DASHBOARD_SORTS = {
 }
 
 
-def dashboard_sorted(rows: list[dict], sort: str) -> tuple[list[dict], str]:
-    """The mentor's dashboard rows in the order asked for; at risk first unless another is named."""
+STATUS_LABELS = {"on_track": "On track", "at_risk": "At risk", "behind": "Behind"}
+
+
+def dashboard_sorted(rows: list[dict], sort: str, *, now: datetime) -> tuple[list[dict], str]:
+    """The mentor's dashboard rows in the order asked for (at risk first unless another is named),
+    each with its figures worded for the page."""
     sort = sort if sort in DASHBOARD_SORTS else "status"
-    return sorted(rows, key=DASHBOARD_SORTS[sort]), sort
+    mentees = reverse("web:mentor") + "mentees/"
+    return [
+        {
+            **row,
+            "url": f"{mentees}{row['learner']['id']}/",
+            "name": row["learner"]["display_name"] or row["learner"]["email"],
+            "status_label": STATUS_LABELS.get(row["status"], row["status"]),
+            "reasons_text": "; ".join(row["reasons"]),
+            "completion_text": f"{row['completion_percent']:.0f}%",
+            "activity_text": ago(row["last_activity"], now) if row["last_activity"] else "never",
+        }
+        for row in sorted(rows, key=DASHBOARD_SORTS[sort])
+    ], sort
+
+
+def ago(moment: datetime, now: datetime) -> str:
+    """How long ago, to the day: what a dashboard needs, at a fraction of ``timesince``'s cost."""
+    seconds = max(0, (now - moment).total_seconds())
+    if seconds < 3600:
+        return "within the hour"
+    if seconds < 86400:
+        hours = int(seconds // 3600)
+        return f"{hours} hour{'s' if hours != 1 else ''} ago"
+    days = int(seconds // 86400)
+    return f"{days} day{'s' if days != 1 else ''} ago"
 
 
 def order_with_move(ids: list[int], milestone_id: int, direction: str) -> list[int] | None:

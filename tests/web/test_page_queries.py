@@ -119,6 +119,25 @@ def _cohort(n: int):
     return UserFactory(is_staff=True), "/staff/cohort/"
 
 
+def _mentee(n: int):
+    mentor, learner = UserFactory(is_mentor=True), UserFactory()
+    mentorship_create_active(mentor=mentor, learner=learner, by=mentor)
+    for _ in range(n):
+        roadmap_enroll(learner=learner, path=small_path(slug=_slug()))
+    return mentor, f"/mentor/mentees/{learner.pk}/"
+
+
+def _staff_reviews(n: int):
+    _mentor_with(n)
+    return UserFactory(is_staff=True), "/staff/reviews/"
+
+
+def _home(n: int):
+    for _ in range(n):
+        small_path(slug=_slug())
+    return None, "/"
+
+
 # page: (build(n) -> (user, url), queries)
 PAGES = {
     "roadmap": (_as_learner(lambda r, p: f"/roadmaps/{r.pk}/"), 5),
@@ -133,6 +152,11 @@ PAGES = {
     "inbox": (_inbox, 5),
     "settings": (lambda n: (_settings_user(n), "/settings/"), 11),
     "staff cohort": (_cohort, 6),
+    "plan": (_as_learner(lambda r, p: f"/roadmaps/{r.pk}/plan"), 5),
+    "mentee": (_mentee, 6),
+    "staff reviews": (_staff_reviews, 5),
+    "home": (_home, 1),
+    "quiz": (lambda n: (None, "/quiz/"), 0),
     "path": (lambda n: (UserFactory(), f"/paths/{small_path(slug=_slug(), extra_milestones=n).slug}/"), 11),
 }
 

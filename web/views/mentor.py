@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -32,8 +33,11 @@ def _mentor(request: HttpRequest) -> User:
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    rows, sort = dashboard_sorted(mentor_dashboard(mentor=_mentor(request)), request.GET.get("sort", ""))
-    return render(request, "web/mentor_dashboard.html", {"rows": rows, "sort": sort})
+    rows, sort = dashboard_sorted(
+        mentor_dashboard(mentor=_mentor(request)), request.GET.get("sort", ""), now=timezone.now()
+    )
+    context = {"rows": rows, "sort": sort, "reviews_url": reverse("web:reviews")}
+    return render(request, "web/mentor_dashboard.html", context)
 
 
 @login_required
