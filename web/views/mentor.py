@@ -33,11 +33,11 @@ def _mentor(request: HttpRequest) -> User:
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    rows, sort = dashboard_sorted(
-        mentor_dashboard(mentor=_mentor(request)), request.GET.get("sort", ""), now=timezone.now()
+    rows = mentor_dashboard(mentor=_mentor(request))
+    table, sort = dashboard_sorted(
+        rows, request.GET.get("sort", ""), now=timezone.now(), reviews_url=reverse("web:reviews")
     )
-    context = {"rows": rows, "sort": sort, "reviews_url": reverse("web:reviews")}
-    return render(request, "web/mentor_dashboard.html", context)
+    return render(request, "web/mentor_dashboard.html", {"count": len(rows), "table": table, "sort": sort})
 
 
 @login_required
