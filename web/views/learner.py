@@ -53,7 +53,7 @@ from web.forms import (
     SubmitForm,
     TargetDateForm,
 )
-from web.presenters import by_stage, next_step, order_with_move
+from web.presenters import by_stage, next_step, order_with_move, stage_sections
 
 State = Milestone.State
 Kind = MilestoneTemplate.Kind
@@ -114,7 +114,7 @@ def roadmap(request: HttpRequest, roadmap_id: int) -> HttpResponse:
         {
             "roadmap": plan,
             "own": plan.learner_id == request.user.pk,
-            "stages": by_stage(detail.milestones),
+            "sections": stage_sections(by_stage(detail.milestones)),
             "stats": detail.stats,
             "weekly": charts.weekly_bars(detail.stats),
             "calendar": charts.streak_calendar(detail.log.daily, today),
