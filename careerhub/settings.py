@@ -79,6 +79,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "web.context_processors.page_time_zone",
                 "web.context_processors.unread_count",
+                "web.context_processors.navigation",
             ],
         },
     },

@@ -57,7 +57,12 @@ def weekly_bars(stats: Stats) -> dict:
             )
         )
     width, base = len(bars) * BAR_STEP + 8, 20 + BAR_AREA
-    return {"bars": bars, "total": hours_text(sum(b.hours for b in bars)), "svg": _weekly_svg(bars, width, base)}
+    rows = "".join(f"<tr><td>{bar.label}</td><td>{hours_text(bar.hours)}</td></tr>" for bar in bars)
+    return {
+        "total": hours_text(sum(b.hours for b in bars)),
+        "svg": _weekly_svg(bars, width, base),
+        "table_rows": _svg(rows),
+    }
 
 
 def _weekly_svg(bars: list[Bar], width: int, base: int) -> SafeString:

@@ -1,3 +1,6 @@
+import functools
+
+from django.urls import get_script_prefix, reverse
 from django.utils.functional import SimpleLazyObject
 
 from notifications.selectors import unread_count as count
@@ -15,3 +18,29 @@ def unread_count(request) -> dict:
     if user is None or not user.is_authenticated:
         return {}
     return {"unread_count": SimpleLazyObject(lambda: count(user=user))}
+
+
+NAVIGATION = (
+    "home",
+    "mentor",
+    "reviews",
+    "staff-cohort",
+    "roadmaps",
+    "mentorships",
+    "inbox",
+    "settings",
+    "logout",
+    "quiz",
+    "login",
+    "signup",
+)
+
+
+@functools.cache
+def _navigation(prefix: str) -> dict[str, str]:
+    return {name.replace("-", "_"): reverse(f"web:{name}") for name in NAVIGATION}
+
+
+def navigation(request) -> dict:
+    """The addresses of the navigation, reversed once per process (every page shows them)."""
+    return {"nav": _navigation(get_script_prefix())}
