@@ -30,6 +30,7 @@ from roadmaps.selectors.reviews import milestone_reviews
 from roadmaps.selectors.stats import learner_today
 from roadmaps.services.learning import (
     LEARNER_TRANSITIONS,
+    SKIPPABLE,
     milestone_create_custom,
     milestone_note_set,
     milestone_skip,
@@ -153,7 +154,7 @@ def _milestone_page(request: HttpRequest, milestone: Milestone, *, status: int =
         "next_step": next_step(row),
         "entries": progress_entry_list(milestone=milestone).order_by("-logged_at", "-created_at")[:ENTRIES_SHOWN],
         "reviews": milestone_reviews(milestone=milestone),
-        "can_skip": milestone.state not in (State.DONE, State.SKIPPED, State.IN_REVIEW),
+        "can_skip": milestone.state in SKIPPABLE,
         "can_submit": own
         and milestone.state in SUBMITTABLE
         and has_active_mentor(learner_id=milestone.roadmap.learner_id),
