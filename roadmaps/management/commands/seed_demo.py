@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import mentorship_create_active
-from roadmaps.models import CareerPath, Milestone, Roadmap
+from roadmaps.models import CareerPath, Milestone, ReviewSubmission, Roadmap
 from roadmaps.selectors.stats import learner_today
 from roadmaps.services.learning import milestone_update, progress_entry_log, roadmap_enroll
 from roadmaps.services.reviews import review_decide, review_submit
@@ -92,6 +92,11 @@ class Command(BaseCommand):
             logged_at=timezone.now() - timedelta(days=days_ago, hours=2),
         )
 
+    @staticmethod
+    def _waiting_since(submission: ReviewSubmission, *, days: int) -> None:
+        """Submitted back then: the queue shows how long each has waited."""
+        ReviewSubmission.objects.filter(pk=submission.pk).update(created_at=timezone.now() - timedelta(days=days))
+
     def _learner(self, learner: User, path: CareerPath, mentor: User) -> None:
         """Eight weeks in: two skills done, a course under way, a project approved after one round of
         changes, another waiting for review, and target dates ahead."""
@@ -121,6 +126,8 @@ class Command(BaseCommand):
                 milestone=project, learner_today=today, evidence_url=f"https://github.com/demo-learner/{slug}"
             )
             submission = review_submit(learner=learner, milestone=project, message="Ready for a look.")
+            if not decided:
+                self._waiting_since(submission, days=4)
             if decided:
                 review_decide(
                     mentor=mentor,
@@ -161,4 +168,7 @@ class Command(BaseCommand):
                 learner_today=learner_today(learner),
                 evidence_url="https://github.com/sam-okafor/first-model",
             )
-            review_submit(learner=learner, milestone=project, message="First draft; the error analysis is thin.")
+            submission = review_submit(
+                learner=learner, milestone=project, message="First draft; the error analysis is thin."
+            )
+            self._waiting_since(submission, days=20)
