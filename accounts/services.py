@@ -298,13 +298,23 @@ def verification_email_send(*, user_id: int) -> None:
     )
 
 
-@transaction.atomic
-def user_email_verify(*, token: str) -> User:
+def _verification_user(token: str, users) -> User:
     try:
         claims = signing.loads(token, salt=EMAIL_VERIFICATION_SALT, max_age=settings.EMAIL_VERIFICATION_MAX_AGE)
-        user = User.objects.select_for_update().get(pk=claims["user"], email=claims["email"])
-    except (signing.BadSignature, User.DoesNotExist, KeyError, TypeError):
+        return users.get(pk=claims["user"], email=claims["email"])
+    except (signing.BadSignature, User.DoesNotExist, KeyError, TypeError, ValueError):
         raise _invalid_token() from None
+
+
+def email_verification_check(*, token: str) -> None:
+    """Raise as ``user_email_verify`` would, changing nothing: a link's page says at once that it no
+    longer works, rather than after its button."""
+    _verification_user(token, User.objects.all())
+
+
+@transaction.atomic
+def user_email_verify(*, token: str) -> User:
+    user = _verification_user(token, User.objects.select_for_update())
     if user.email_verified_at is None:
         user.email_verified_at = timezone.now()
         user.save(update_fields=["email_verified_at"])
@@ -363,15 +373,23 @@ def email_change_email_send(*, user_id: int, email: str) -> None:
     )
 
 
+def _email_change_claims(token: str, users) -> tuple[User, str]:
+    try:
+        claims = signing.loads(token, salt=EMAIL_CHANGE_SALT, max_age=settings.EMAIL_VERIFICATION_MAX_AGE)
+        return users.get(pk=claims["user"], email=claims["from"]), str(claims["to"])
+    except (signing.BadSignature, User.DoesNotExist, KeyError, TypeError, ValueError):
+        raise _invalid_token() from None
+
+
+def email_change_check(*, token: str) -> None:
+    """Raise as ``user_email_change_confirm`` would for a link that no longer works, changing nothing."""
+    _email_change_claims(token, User.objects.all())
+
+
 @transaction.atomic
 def user_email_change_confirm(*, token: str) -> User:
     """Move the account to the new address of the link (confirmed by opening it); the old address is told."""
-    try:
-        claims = signing.loads(token, salt=EMAIL_CHANGE_SALT, max_age=settings.EMAIL_VERIFICATION_MAX_AGE)
-        user = User.objects.select_for_update().get(pk=claims["user"], email=claims["from"])
-        new_email = claims["to"]
-    except (signing.BadSignature, User.DoesNotExist, KeyError, TypeError):
-        raise _invalid_token() from None
+    user, new_email = _email_change_claims(token, User.objects.select_for_update())
     old_email = user.email
     user.email, user.email_verified_at = new_email, timezone.now()
     try:
@@ -449,17 +467,27 @@ def _password_set(user: User, password: str) -> None:
     login_sessions_revoke(user=user)
 
 
-@transaction.atomic
-def password_reset_confirm(*, token: str, password: str) -> User:
+def _reset_user(token: str, users) -> User:
     uid, _, key = token.partition(".")
     try:
         user_id = int(force_str(urlsafe_base64_decode(uid)))
     except (ValueError, TypeError, UnicodeDecodeError):
         raise _invalid_token() from None
-    # Locked, so that two uses of one token at once cannot both pass the check.
-    user = User.objects.select_for_update().filter(pk=user_id, is_active=True).first()
+    user = users.filter(pk=user_id, is_active=True).first()
     if user is None or not default_token_generator.check_token(user, key):
         raise _invalid_token()
+    return user
+
+
+def password_reset_check(*, token: str) -> None:
+    """Raise as ``password_reset_confirm`` would for a link that no longer works, changing nothing."""
+    _reset_user(token, User.objects.all())
+
+
+@transaction.atomic
+def password_reset_confirm(*, token: str, password: str) -> User:
+    # Locked, so that two uses of one token at once cannot both pass the check.
+    user = _reset_user(token, User.objects.select_for_update())
     _password_set(user, password)
     if user.email_verified_at is None:  # the link reached the inbox: the address is theirs
         user.email_verified_at = timezone.now()

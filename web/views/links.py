@@ -8,6 +8,9 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from accounts.services import (
+    email_change_check,
+    email_verification_check,
+    password_reset_check,
     password_reset_confirm,
     password_reset_request,
     user_email_change_confirm,
@@ -27,8 +30,9 @@ def _link_invalid(request: HttpRequest, *, again: str) -> HttpResponse:
     return render(request, "web/link_invalid.html", {"again": again}, status=400)
 
 
-def _token_page(request: HttpRequest, *, action, page: dict[str, str], again: str) -> HttpResponse:
-    """A link's page: GET shows the one button, POST does ``action(token=...)`` and says it is done."""
+def _token_page(request: HttpRequest, *, action, check, page: dict[str, str], again: str) -> HttpResponse:
+    """A link's page: GET checks the token and shows the one button (or says at once that the link no
+    longer works), POST does ``action(token=...)`` and says it is done."""
     if request.method == "POST":
         form = TokenForm(request.POST)
         if not form.is_valid():
@@ -40,6 +44,10 @@ def _token_page(request: HttpRequest, *, action, page: dict[str, str], again: st
         return render(request, "web/done.html", {"title": page["done_title"], "message": page["done"]})
     if not (token := request.GET.get("token")):
         return _link_invalid(request, again=again)
+    try:
+        check(token=token)
+    except ApplicationError:
+        return _link_invalid(request, again=again)
     return render(request, "web/confirm.html", {"form": TokenForm(initial={"token": token}), **page})
 
 
@@ -48,6 +56,7 @@ def email_verify(request: HttpRequest) -> HttpResponse:
     return _token_page(
         request,
         action=user_email_verify,
+        check=email_verification_check,
         page={
             "title": "Confirm your email address",
             "lead": "One click, and CareerHub can send you reminders and account mail at this address.",
@@ -64,6 +73,7 @@ def email_change_confirm(request: HttpRequest) -> HttpResponse:
     return _token_page(
         request,
         action=user_email_change_confirm,
+        check=email_change_check,
         page={
             "title": "Use this address for CareerHub",
             "lead": "Your account moves to this address; your old one is told.",
@@ -85,6 +95,11 @@ def password_reset(request: HttpRequest) -> HttpResponse:
             password_reset_request(email=form.cleaned_data["email"])
             return render(request, "web/reset_sent.html", {"email": form.cleaned_data["email"]})
         return render(request, "web/reset_request.html", {"form": form}, status=400 if form.errors else 200)
+    if request.method == "GET":
+        try:
+            password_reset_check(token=token)
+        except ApplicationError:
+            return _link_invalid(request, again="Ask for a new link below; each works once, for an hour.")
     form = NewPasswordForm(request.POST if request.method == "POST" else None, initial={"token": token})
     if request.method == "POST" and form.is_valid():
         try:
