@@ -7,6 +7,7 @@ app_name = "web"
 
 urlpatterns = [
     path("", links.home, name="home"),
+    path("favicon.ico", links.favicon, name="favicon"),
     # The addresses the emails link to are fixed: mails already sent carry them.
     path("verify-email", links.email_verify, name="email-verify"),
     path("confirm-email", links.email_change_confirm, name="email-change-confirm"),

@@ -99,6 +99,7 @@ def token(make):
 MATRIX = [
     # Public pages
     Row("", "get", public(200)),
+    Row("favicon.ico", "get", public(301)),
     Row("verify-email", "get", public(200), query=token(lambda w: email_verification_token(user=w.learner))),
     Row(
         "confirm-email",

@@ -3,8 +3,9 @@ the work, a template shows the outcome. Each emailed link opens a page that asks
 before it changes anything, so a mail scanner that fetches links changes nothing."""
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.views.decorators.http import require_http_methods
 
 from accounts.services import (
@@ -24,6 +25,11 @@ from web.forms import EmailForm, NewPasswordForm, TokenForm
 
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "web/home.html", {"paths": career_path_list()})
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico on pages that name none (the admin's): the web app's icon."""
+    return HttpResponsePermanentRedirect(static("web/favicon.svg"))
 
 
 def _link_invalid(request: HttpRequest, *, again: str) -> HttpResponse:
