@@ -4,10 +4,20 @@ import uuid
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 
 from accounts.validators import validate_time_zone
 from roadmaps.models import MilestoneTemplate, http_url, milestone_date
 from roadmaps.quiz import QUESTIONS
+
+
+def add_validation_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's ``ValidationError`` on the form: on its field where the form has one."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for field, messages in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages)
 
 
 class TokenForm(forms.Form):

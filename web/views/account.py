@@ -33,7 +33,7 @@ from notifications.services.reminders import (
     preference_get_or_create,
     preferences_update,
 )
-from web.forms import DeleteAccountForm, ProfileForm, ReminderForm
+from web.forms import DeleteAccountForm, ProfileForm, ReminderForm, add_validation_errors
 
 INBOX_PAGE = 25
 KINDS = [Kind(kind) for kind in DEFAULT_CHANNELS]
@@ -118,8 +118,7 @@ def profile_save(request: HttpRequest) -> HttpResponse:
     try:
         user_update(user=request.user, **form.cleaned_data)
     except ValidationError as error:
-        for field, problems in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, problems)
+        add_validation_errors(form, error)
         return settings_page(request, profile_form=form, status=400)
     messages.success(request, "Profile saved.")
     return redirect("web:settings")
@@ -195,7 +194,7 @@ def account_delete(request: HttpRequest) -> HttpResponse:
     try:
         user_delete(user=request.user, password=form.cleaned_data["password"])
     except ValidationError as error:
-        form.add_error("password", error.message_dict.get("password", error.messages))
+        add_validation_errors(form, error)
         return settings_page(request, delete_form=form, status=400)
     logout(request)
     messages.success(request, "Your account and all your data are deleted.")

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.lockout import client_ip, lock_remaining
 from accounts.services import user_register
-from web.forms import LogInForm, SignUpForm
+from web.forms import LogInForm, SignUpForm, add_validation_errors
 from web.throttle import throttle_wait
 
 
@@ -74,8 +74,7 @@ def sign_up(request: HttpRequest) -> HttpResponse:
             try:
                 user_register(**form.cleaned_data)
             except ValidationError as error:
-                for field, messages in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, messages)
+                add_validation_errors(form, error)
             else:
                 return render(request, "web/signed_up.html", {"email": form.cleaned_data["email"]})
     return render(request, "web/signup.html", {"form": form}, status=400 if form.errors else 200)

@@ -53,6 +53,7 @@ from web.forms import (
     SkipForm,
     SubmitForm,
     TargetDateForm,
+    add_validation_errors,
 )
 from web.presenters import by_stage, next_step, order_with_move, stage_sections
 
@@ -213,11 +214,6 @@ def _done(request: HttpRequest, milestone_id: int, message: str) -> HttpResponse
     return redirect("web:milestone", milestone_id=milestone_id)
 
 
-def _form_errors(form, error: ValidationError) -> None:
-    for field, field_messages in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, field_messages)
-
-
 @login_required
 @require_POST
 def milestone_log(request: HttpRequest, milestone_id: int) -> HttpResponse:
@@ -249,7 +245,7 @@ def _update(request: HttpRequest, milestone: Milestone, form, name: str, message
     except ApplicationError as error:
         return _refused(request, milestone_id, error, **{name: form})
     except ValidationError as error:
-        _form_errors(form, error)
+        add_validation_errors(form, error)
         return _invalid(request, milestone_id, name, form)
     return _done(request, milestone_id, message)
 
@@ -362,7 +358,7 @@ def roadmap_plan_add(request: HttpRequest, roadmap_id: int) -> HttpResponse:
     try:
         milestone = milestone_create_custom(roadmap=plan, **form.cleaned_data)
     except ValidationError as error:
-        _form_errors(form, error)
+        add_validation_errors(form, error)
         return _plan_page(request, plan, status=400, form=form)
     except ApplicationError as error:
         form.add_error(None, error.message)

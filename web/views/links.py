@@ -20,7 +20,7 @@ from accounts.services import (
 from careerhub.exceptions import ApplicationError
 from notifications.services.reminders import unsubscribe, unsubscribe_token_read
 from roadmaps.selectors.catalog import career_path_list
-from web.forms import EmailForm, NewPasswordForm, TokenForm
+from web.forms import EmailForm, NewPasswordForm, TokenForm, add_validation_errors
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -113,8 +113,7 @@ def password_reset(request: HttpRequest) -> HttpResponse:
         except ApplicationError:
             return _link_invalid(request, again="Ask for a new link below; each works once, for an hour.")
         except ValidationError as error:
-            for message in error.message_dict.get("password", error.messages):
-                form.add_error("password", message)
+            add_validation_errors(form, error)
         else:
             return render(
                 request,
