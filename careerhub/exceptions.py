@@ -172,8 +172,12 @@ def _json_problem(body: dict[str, Any]) -> JsonResponse:
 
 
 def prefers_page(request) -> bool:
-    """A person's browser outside the API: its errors are the web app's pages, not problem+json.
-    Clients that do not ask for HTML (the apps, curl, the API's callers) get problem+json everywhere."""
+    """A page of the web app (its URL namespace is ``web``), or a person's browser outside the API:
+    its errors are the web app's pages, not problem+json. Clients that do not ask for HTML (the
+    apps, curl, the API's callers) get problem+json everywhere else."""
+    match = getattr(request, "resolver_match", None)
+    if match is not None and match.namespace == "web":
+        return True
     path = getattr(request, "path", "")
     return not path.startswith(("/api/", "/health/")) and "text/html" in request.headers.get("Accept", "")
 

@@ -16,13 +16,6 @@ def _has_json_body(response: HttpResponseBase) -> bool:
     return media_type == "application/json" or media_type.endswith("+json")
 
 
-def _is_web_page(request: HttpRequest) -> bool:
-    """A page of the web app, or a browser's request outside the API: its error pages are the web
-    app's design, for people."""
-    match = getattr(request, "resolver_match", None)
-    return (match is not None and match.namespace == "web") or prefers_page(request)
-
-
 class ProblemMiddleware:
     """Give every error response without a JSON body a problem body, with the code its status names.
 
@@ -42,7 +35,7 @@ class ProblemMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
         debug_page = settings.DEBUG and not request.path.startswith(API_PREFIX)
-        if response.status_code < 400 or debug_page or _has_json_body(response) or _is_web_page(request):
+        if response.status_code < 400 or debug_page or _has_json_body(response) or prefers_page(request):
             return response
         body = json.dumps(problem_for_status(response.status_code, method=request.method or "")).encode()
         if response.streaming:

@@ -21,16 +21,11 @@ def _page(request: HttpRequest, status: int) -> HttpResponse:
 
 def _web(page_status: int, problem):
     def handler(request: HttpRequest, exception=None) -> HttpResponse:
-        if exceptions.prefers_page(request) or _in_web(request):
+        if exceptions.prefers_page(request):
             return _page(request, page_status)
         return problem(request, exception)
 
     return handler
-
-
-def _in_web(request: HttpRequest) -> bool:
-    match = getattr(request, "resolver_match", None)
-    return match is not None and match.namespace == "web"
 
 
 bad_request = _web(400, exceptions.bad_request)
@@ -40,13 +35,13 @@ not_found = _web(404, exceptions.not_found)
 
 def server_error(request: HttpRequest) -> HttpResponse:
     """No context processors and no database: whatever failed may fail again."""
-    if exceptions.prefers_page(request) or _in_web(request):
+    if exceptions.prefers_page(request):
         return HttpResponse(loader.get_template("web/500.html").render(), status=500)
     return exceptions.server_error(request)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    if exceptions.prefers_page(request) or _in_web(request):
+    if exceptions.prefers_page(request):
         return render(
             request,
             "web/error.html",
