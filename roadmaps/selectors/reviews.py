@@ -98,6 +98,12 @@ CROSS JOIN LATERAL (
            - GREATEST(%(shortest_window)s, LEAST(%(longest_window)s, mentee.today - start.since + 1)) AS first_day
 ) pace_window
 CROSS JOIN LATERAL (
+    -- The window's local days as instants: from its first local midnight to the one after today.
+    SELECT pace_window.first_day::timestamp AT TIME ZONE mentee.time_zone AS starts,
+           (mentee.today + 1)::timestamp AT TIME ZONE mentee.time_zone AS ends
+    OFFSET 0  -- computed once per mentee, not once per entry
+) pace_range
+CROSS JOIN LATERAL (
     SELECT MAX(e.logged_at) AS last_at FROM roadmaps_progressentry e WHERE e.learner_id = mentee.id
 ) activity
 CROSS JOIN LATERAL (
@@ -120,10 +126,13 @@ CROSS JOIN LATERAL (
     SELECT COALESCE(SUM(e.minutes), 0) AS minutes
     FROM roadmaps_progressentry e
     WHERE e.learner_id = mentee.id
-      -- the index's range (a day either side covers every offset), then the exact local days
-      AND e.logged_at >= (pace_window.first_day - 1)::timestamp AT TIME ZONE 'UTC'
-      AND e.logged_at < (mentee.today + 2)::timestamp AT TIME ZONE 'UTC'
-      AND (e.logged_at AT TIME ZONE mentee.time_zone)::date BETWEEN pace_window.first_day AND mentee.today
+      -- Read on the index, converting no time zone inside the window. A local midnight that comes
+      -- twice (a clock turned back at one o'clock) is read by PostgreSQL as the later one, so the
+      -- hour at each end is also taken and its entries' local days checked one by one.
+      AND e.logged_at >= pace_range.starts - interval '1 hour'
+      AND e.logged_at < pace_range.ends
+      AND (e.logged_at >= pace_range.starts AND e.logged_at < pace_range.ends - interval '1 hour'
+           OR (e.logged_at AT TIME ZONE mentee.time_zone)::date BETWEEN pace_window.first_day AND mentee.today)
       AND e.milestone_id NOT IN (SELECT id FROM archived_milestone)
 ) pace
 ORDER BY mentee.display_name, mentee.id

@@ -151,6 +151,52 @@ def test_every_mentees_row_says_what_their_own_stats_say_in_any_time_zone(mentor
         assert mentor_dashboard_from_stats(mentor=mentor) == mentor_dashboard(mentor=mentor)
 
 
+def test_the_pace_window_counts_the_first_of_two_local_midnights(mentor, mentor_client):
+    # Given two mentees in Havana, where clocks went back from 01:00 to 00:00 on 1 November 2026,
+    # so that the day began at 04:00 UTC and its first half hour came twice; on 28 November the
+    # pace window of their four-week-old plans is 1 to 28 November, and their goal is 1 h a week
+    # (240 minutes in the window).
+    now = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+    path = small_path()
+    with time_machine.travel(now - timedelta(days=40), tick=False):
+        first_hour, day_before = (
+            UserFactory(display_name=name, time_zone="America/Havana", weekly_hours_goal=1)
+            for name in ("First hour", "Day before")
+        )
+        for learner in (first_hour, day_before):
+            Mentorship.objects.create(mentor=mentor, learner=learner, state="active")
+            roadmap_enroll(learner=learner, path=path)
+    with time_machine.travel(now, tick=False):
+        for learner, edge_minutes, edge_at in [
+            # 40 minutes at 00:30 local on 1 November, the first time round: inside the window
+            (first_hour, 40, datetime(2026, 11, 1, 4, 30, tzinfo=UTC)),
+            # 60 minutes at 23:30 local on 31 October: outside it
+            (day_before, 60, datetime(2026, 11, 1, 3, 30, tzinfo=UTC)),
+        ]:
+            milestone = Milestone.objects.get(roadmap__learner=learner, slug="python-basics")
+            for minutes, logged_at in [(200, now - timedelta(days=10)), (edge_minutes, edge_at)]:
+                progress_entry_log(
+                    learner=learner,
+                    milestone_id=milestone.pk,
+                    entry_id=uuid.uuid4(),
+                    minutes=minutes,
+                    logged_at=logged_at,
+                    state="in_progress",
+                )
+
+        # When the mentor opens the dashboard
+        rows = {row["learner"]["display_name"]: row for row in mentor_client.get("/api/v1/mentor/dashboard/").json()}
+
+        # Then the first hour's 240 minutes meet the goal, and the day before's 200 do not
+        assert rows["First hour"]["status"] == "on_track"
+        assert rows["Day before"]["status"] == "at_risk"
+        assert rows["Day before"]["reasons"] == ["pace below the goal of 1 h a week"]
+        # As each mentee's own stats say
+        for learner in (first_hour, day_before):
+            stats = logged_in(learner).get("/api/v1/stats/").json()
+            assert rows[learner.display_name]["status"] == stats["status"]
+
+
 def test_the_dashboard_shows_last_activity_and_pending_reviews(mentor, mentor_client):
     learner = _mentee(mentor, small_path(), name="Ada")
     last = ProgressEntry.objects.filter(learner=learner).latest("logged_at").logged_at
